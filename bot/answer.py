@@ -1,0 +1,78 @@
+"""The answer every surface renders: sentences, their citations and verbatim quotes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.passage import Passage
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation (REPL session, Slack thread, eval case)."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What marker ``[n]`` points at: a verbatim quote with its exact span in the article.
+
+    ``article_text[start:end] == quote`` always holds (quote fidelity).
+    """
+
+    marker: int
+    article_id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    quote: str
+    start: int
+    end: int
+    score: float  # support score of the quote for the sentence(s) citing it, 0..1
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: tuple[int, ...]  # markers
+    supported: bool
+    reason: str = ""  # why verification dropped/flagged it ("number 28 not in cited passages")
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str  # the text shown: supported sentences with [n] markers, or the refusal
+    refused: bool
+    citations: tuple[Citation, ...]
+    sentences: tuple[AnswerSentence, ...]  # what is shown (flagged ones only with show_unsupported)
+    backend: str  # extractive | local | openai
+    model: str
+    timings_ms: dict[str, float]
+    standalone_question: str = ""  # the question actually searched (after history rewrite)
+    passages: tuple[Passage, ...] = ()  # retrieval hits (for /why and /sources)
+    dropped: tuple[AnswerSentence, ...] = ()  # sentences removed by verification
+    closest_articles: tuple[str, ...] = ()  # titles/ids named in a refusal
+    notes: tuple[str, ...] = field(default=())  # e.g. "fell back to extractive evidence"
+
+    def to_json(self) -> dict[str, Any]:
+        """The `newsbot ask --json` object."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [asdict(c) for c in self.citations],
+            "sentences": [
+                {"text": s.text, "citations": list(s.citations), "supported": s.supported}
+                for s in self.sentences
+            ],
+            "backend": self.backend,
+            "model": self.model,
+            "timings_ms": dict(self.timings_ms),
+            "standalone_question": self.standalone_question,
+            "closest_articles": list(self.closest_articles),
+        }

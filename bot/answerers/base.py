@@ -1,0 +1,35 @@
+"""The answerer seam: one small Protocol for every way of drafting an answer."""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol, Sequence
+
+from bot.answer import Turn
+from bot.passage import Passage
+
+TokenCallback = Callable[[str], None]
+
+
+class Answerer(Protocol):
+    """Drafts an answer from numbered passages. The draft is *untrusted*: it goes
+    through citations.py and verify.py before anyone sees it.
+
+    Passages are numbered from 1 in the order given; the draft cites them as ``[n]``.
+    """
+
+    name: str  # "extractive" | "local" | "openai" | "fake"
+    model: str
+
+    def draft(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        on_token: TokenCallback | None = None,
+    ) -> str:
+        """Answer text with [n] markers; streams pieces to ``on_token`` when given."""
+        ...
+
+    def rewrite_question(self, question: str, history: Sequence[Turn]) -> str | None:
+        """A standalone version of a follow-up question, or None to let the caller use
+        the deterministic rewrite."""
+        ...

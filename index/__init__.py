@@ -1,0 +1,1 @@
+"""Getting articles in: load → chunk (exact char offsets) → embed → Chroma + BM25."""
