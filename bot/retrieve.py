@@ -1,0 +1,140 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank, diversified.
+
+Dense search finds paraphrases ("who negotiates for Moscow" → "Russia is represented
+by ..."); BM25 finds rare exact words the embedder blurs (names, figures like "28-point").
+Reciprocal rank fusion (RRF) combines the two rankings without having to calibrate a
+cosine against a BM25 score. Diversification then keeps one long article from taking
+every slot, so the answerer sees the other articles too (and conflicts can be noticed).
+
+Example (pure fusion)::
+
+    >>> from index.chunking import Chunk
+    >>> a1 = Chunk("a#0000", "a", "x", 0, 1); b1 = Chunk("b#0000", "b", "y", 0, 1)
+    >>> [p.chunk.id for p in fuse([(a1, 0.9), (b1, 0.5)], [(b1, 7.0)], k=2, max_per_article=1)]
+    ['b#0000', 'a#0000']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from bot.passage import Passage
+from index.chunking import Chunk
+
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
+CANDIDATES_PER_SLOT = 4  # each ranking contributes this many candidates per requested slot
+MIN_CANDIDATES = 20
+
+
+class LexicalSearch(Protocol):
+    def search(self, query: str, k: int) -> list[tuple[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    chunk: Chunk
+    dense: float | None
+    lexical: float | None
+    score: float
+
+
+def fuse(
+    dense_hits: Sequence[tuple[Chunk, float]],
+    lexical_hits: Sequence[tuple[Chunk, float]],
+    k: int,
+    max_per_article: int,
+    *,
+    rrf_k: int = RRF_K,
+) -> list[Passage]:
+    """Reciprocal rank fusion of two best-first rankings, then per-article diversity.
+
+    Each chunk scores ``sum(1 / (rrf_k + rank))`` over the rankings it appears in.
+    At most ``max_per_article`` passages come from one article while other articles
+    have candidates left; only when every other candidate is used do further passages
+    of an already-full article fill the remaining slots (a one-article store still
+    gets ``k`` passages). Ties break on chunk id, so the result is deterministic.
+    """
+    if k <= 0:
+        return []
+    by_id: dict[str, _Candidate] = {}
+    for rank, (chunk, score) in enumerate(dense_hits, start=1):
+        prev = by_id.get(chunk.id)
+        if prev is not None:  # a ranking listing a chunk twice: keep its best rank only
+            continue
+        by_id[chunk.id] = _Candidate(chunk, float(score), None, 1.0 / (rrf_k + rank))
+    seen_lexical: set[str] = set()
+    for rank, (chunk, score) in enumerate(lexical_hits, start=1):
+        if chunk.id in seen_lexical:
+            continue
+        seen_lexical.add(chunk.id)
+        prev = by_id.get(chunk.id)
+        add = 1.0 / (rrf_k + rank)
+        if prev is None:
+            by_id[chunk.id] = _Candidate(chunk, None, float(score), add)
+        else:
+            by_id[chunk.id] = _Candidate(chunk, prev.dense, float(score), prev.score + add)
+    ranked = sorted(by_id.values(), key=lambda c: (-c.score, c.chunk.id))
+    chosen = _diversify(ranked, k, max(1, max_per_article))
+    return [
+        Passage(chunk=c.chunk, dense_score=c.dense, lexical_score=c.lexical,
+                fused_rank=i, fused_score=c.score)
+        for i, c in enumerate(chosen, start=1)
+    ]
+
+
+def _diversify(ranked: list[_Candidate], k: int, cap: int) -> list[_Candidate]:
+    chosen: list[_Candidate] = []
+    overflow: list[_Candidate] = []
+    per_article: dict[str, int] = {}
+    for cand in ranked:
+        if len(chosen) == k:
+            break
+        n = per_article.get(cand.chunk.article_id, 0)
+        if n >= cap:
+            overflow.append(cand)
+            continue
+        per_article[cand.chunk.article_id] = n + 1
+        chosen.append(cand)
+    if len(chosen) < k:  # nothing else to show: let capped articles fill the empty slots
+        chosen.extend(overflow[: k - len(chosen)])
+        chosen.sort(key=lambda c: (-c.score, c.chunk.id))
+    return chosen
+
+
+class Retriever:
+    """Dense + BM25 search over one store. ``lexical`` may be None (no BM25 index yet):
+    retrieval is then dense-only.
+
+    BM25-only hits carry ``dense_score=None``: the store keeps no cheap way to score one
+    chunk against the query, and the candidate pool is wide enough (``4*k``, at least 20)
+    that chunks with a meaningful cosine are almost always in the dense list already.
+    """
+
+    def __init__(self, embedder, store, lexical: LexicalSearch | None, settings):
+        self.embedder = embedder
+        self.store = store
+        self.lexical = lexical
+        self.settings = settings
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        k = self.settings.top_k if k is None else k
+        if k <= 0 or not question.strip():
+            return []
+        pool = max(MIN_CANDIDATES, CANDIDATES_PER_SLOT * k)
+        [vector] = self.embedder.embed([question])
+        dense = list(self.store.query(vector, pool))
+        lexical: list[tuple[Chunk, float]] = []
+        if self.lexical is not None:
+            lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in dense})
+        return fuse(dense, lexical, k, self.settings.max_per_article)
+
+    def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk]) -> list[tuple[Chunk, float]]:
+        hits = [(cid, score) for cid, score in self.lexical.search(question, pool) if score > 0]
+        missing = [cid for cid, _ in hits if cid not in known]
+        if missing:
+            # BM25-only hits: their text and metadata live in the store.
+            known = dict(known)
+            known.update({c.id: c for c in self.store.get(missing)})
+        # A BM25 id the store no longer has (index mid-update) is skipped, never invented.
+        return [(known[cid], score) for cid, score in hits if cid in known]
