@@ -1,13 +1,77 @@
-"""`newsbot ask` (not yet built)."""
+"""`newsbot ask "QUESTION"`: one cited, verified answer (or `-`: one per stdin line).
+
+    newsbot ask "Who is representing Russia in the talks?"
+    newsbot ask --json "What did Ushakov say?"
+    printf 'q1\\nq2\\n' | newsbot ask --json -     # one JSON object per line, models loaded once
+"""
 
 from __future__ import annotations
 
-from bot.errors import NewsbotError
+import sys
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("question", nargs="?", metavar="QUESTION",
+                        help="the question; '-' reads one question per line from stdin")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (per question) instead of text")
 
 
 def run(args, settings) -> int:
-    raise NewsbotError("`newsbot ask` is not built yet")
+    from bot.errors import InvalidQuestionError
+    from bot.pipeline import build_pipeline
+
+    if args.question is None:
+        raise InvalidQuestionError('no question given: newsbot ask "QUESTION" (or - to read stdin)')
+    pipeline = build_pipeline(settings)
+    if args.question == "-":
+        return _batch(pipeline, args, settings)
+    from bot.qa import validate_question
+
+    validate_question(args.question)  # a bad question fails before models load
+    pipeline.retriever  # noqa: B018 - a missing store is reported before anything else
+    answer = pipeline.ask(args.question)
+    _print(answer, args)
+    return 0
+
+
+def _print(answer, args) -> None:
+    from bot.render import answer_json_line, answer_plain, render_terminal
+
+    if args.json:
+        print(answer_json_line(answer), flush=True)
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        render_terminal(answer, Console())
+    else:
+        sys.stdout.write(answer_plain(answer))
+        sys.stdout.flush()
+
+
+def _batch(pipeline, args, settings) -> int:
+    """One answer per stdin line; a bad line gets an error (object) and the rest go on."""
+    import json
+
+    from bot.errors import EmbedderMismatchError, NewsbotError, StoreMissingError, StoreUnreachableError
+
+    pipeline.warm_up()  # load models once, and report a missing store before reading stdin
+    failures = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        question = line.rstrip("\r\n")
+        try:
+            answer = pipeline.ask(question)
+        except (StoreMissingError, StoreUnreachableError, EmbedderMismatchError):
+            raise  # nothing can be answered: stop with the one-line fix
+        except NewsbotError as error:
+            failures += 1
+            if args.json:
+                print(json.dumps({"line": number, "question": question, "error": str(error)},
+                                 ensure_ascii=False), flush=True)
+            else:
+                print(f"newsbot: error: line {number}: {error}", file=sys.stderr, flush=True)
+            continue
+        _print(answer, args)
+        if not args.json:
+            print(flush=True)
+    return 1 if failures else 0
