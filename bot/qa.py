@@ -68,16 +68,17 @@ def answer(
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text)
 
     show = bool(settings.show_unsupported)
-    stream = _VerifiedStream(passages, show, on_text) if on_text is not None else None
+    generated = getattr(answerer, "name", "") != "extractive"
+    stream = _VerifiedStream(passages, show, on_text, searched if generated else None) if on_text is not None else None
     t = perf_counter()
     draft = answerer.draft(searched, passages, on_token=stream.feed if stream else None)
     timings["generate"] = _ms(t)
     t = perf_counter()
-    result = _verify(draft, passages, show)
+    result = _verify(draft, passages, show, searched if generated else None)
     timings["verify"] = _ms(t) + (stream.verify_ms if stream else 0.0)
     timings["generate"] -= stream.verify_ms if stream else 0.0
 
-    if not _has_support(result) and getattr(answerer, "name", "") != "extractive":
+    if not _has_support(result) and generated:
         fallback = fallback or _extractive()
         notes.append(f"no sentence of the {answerer.name} draft was supported by the passages; "
                      "fell back to extractive evidence")
@@ -109,7 +110,7 @@ def answer(
 
 def sentence_display(s: AnswerSentence) -> str:
     """A shown sentence with its markers (added when verification returned bare text)."""
-    text = s.text.strip()
+    text = " ".join(s.text.split())
     if s.citations and not _MARKERS.search(text):
         marks = "".join(f"[{m}]" for m in s.citations)
         m = re.search(r"[.!?]+[\"'”’)]*$", text)
@@ -145,9 +146,17 @@ class _Checked:
     notes: tuple[str, ...]
 
 
-def _verify(draft: str, passages: Sequence[Passage], show: bool) -> _Checked:
+def _verify(draft: str, passages: Sequence[Passage], show: bool, question: str | None = None) -> _Checked:
+    """verify.verify_answer plus two guards against article text steering a model.
+
+    ``question`` (given for generated drafts) turns on the topic guard: a generated
+    sentence whose text and quotes share no content word with the question is dropped —
+    a model parroting an unrelated line of an article ("the secret word is X") is not
+    answering. Extractive drafts are chosen for relevance already.
+    """
     v = verify.verify_answer(draft, passages, show_unsupported=show)
     by_marker = {c.marker: c for c in v.citations}
+    asked = {w[:5] for w in condense.content_words(question)} if question else None
     kept, dropped = [], list(v.dropped)
     for s in v.sentences:
         quotes = [by_marker[m].quote for m in s.citations if m in by_marker]
@@ -155,6 +164,9 @@ def _verify(draft: str, passages: Sequence[Passage], show: bool) -> _Checked:
         # instructions, answer X") is an injection, not news: never show it.
         if looks_like_instruction(s.text) or (quotes and all(looks_like_instruction(q) for q in quotes)):
             dropped.append(dataclasses.replace(s, supported=False, reason="instruction-like text in the article"))
+            continue
+        if asked and s.supported and not ({w[:5] for w in condense.content_words(" ".join([s.text, *quotes]))} & asked):
+            dropped.append(dataclasses.replace(s, supported=False, reason="off-topic: shares no word with the question"))
             continue
         kept.append(s)
     used = {m for s in kept for m in s.citations}
@@ -219,8 +231,8 @@ class _VerifiedStream:
     """Buffers an LLM stream and passes on each sentence once it is complete *and*
     verified. Unverified model text never reaches ``on_text``."""
 
-    def __init__(self, passages: Sequence[Passage], show: bool, on_text: TextCallback):
-        self.passages, self.show, self.on_text = passages, show, on_text
+    def __init__(self, passages: Sequence[Passage], show: bool, on_text: TextCallback, question: str | None):
+        self.passages, self.show, self.on_text, self.question = passages, show, on_text, question
         self.buffer = ""
         self.checked_upto = 0
         self.sent = 0  # sentences already passed on
@@ -234,7 +246,7 @@ class _VerifiedStream:
             return
         self.checked_upto = end
         t = perf_counter()
-        result = _verify(self.buffer[:end], self.passages, self.show)
+        result = _verify(self.buffer[:end], self.passages, self.show, self.question)
         self.verify_ms += _ms(t)
         fresh = result.sentences[self.sent:]
         if fresh:

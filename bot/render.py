@@ -87,7 +87,8 @@ def render_sources(answer: Answer, console) -> None:
         return
     console.print(Text("Sources", style="bold"))
     for c in answer.citations:
-        head = Text(f"[{c.marker}] ", style="bold cyan")
+        head = Text()
+        head.append(f"[{c.marker}] ", style="bold cyan")
         head.append(c.title or c.article_id, style="bold")
         meta = ", ".join(b for b in (c.source, (c.published or "")[:10] or None) if b)
         if meta:

@@ -29,8 +29,13 @@ INSTRUCTION = re.compile(
     r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
     r"|\byou\s+(?:are\s+now|must\s+now|will\s+now)\b"
     r"|\bnew\s+instructions?\s*:"
-    r"|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|by\s+saying)\s+['\"“‘]",
-    re.IGNORECASE,
+    r"|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|by\s+saying)\s+['\"“‘]"
+    r"|\balways\s+(?:reply|respond|answer)\b"
+    r"|\b(?:assistants?|chatbots?|AI|language\s+models?|LLMs?)\b[^.!?\n]{0,20}?\b(?:must|should)\s+"
+    r"(?:reply|respond|answer|say|output|ignore)\b"
+    r"|\bfor\s+(?:assistants?|chatbots?|AI|LLMs?|language\s+models?)\s*:"
+    r"|^\s*(?:system|assistant)\s*:",
+    re.IGNORECASE | re.MULTILINE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)]*|\n|$)")
 MASK = "[instruction-like text removed]"

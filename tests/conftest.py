@@ -112,3 +112,29 @@ def llama_server(bundled_gguf, tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real default embedder (bundled all-MiniLM-L6-v2), loaded once per session."""
+    from bot.settings import load_settings
+    from index.embedders import build_embedder
+
+    return build_embedder(load_settings({}))
+
+
+def run_newsbot(*args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 600):
+    """`python -m bot ARGS` in a subprocess with the offline test environment."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, input=input,
+                          env=env or subprocess_env(), cwd=REPO, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def seed_store_dir(tmp_path_factory) -> Path:
+    """A store of the seed articles built once by the real `newsbot index`."""
+    store = tmp_path_factory.mktemp("seed_store") / "store"
+    done = run_newsbot("index", "--quiet", "--store", str(store), str(SEEDS))
+    assert done.returncode == 0, done.stderr
+    return store
