@@ -29,10 +29,23 @@ def run(args, settings) -> int:
     from bot.qa import validate_question
 
     validate_question(args.question)  # a bad question fails before models load
-    pipeline.retriever  # noqa: B018 - a missing store is reported before anything else
-    answer = pipeline.ask(args.question)
+    with _spinner(settings, "Loading the index…"):
+        pipeline.retriever  # noqa: B018 - a missing store is reported before anything else
+    with _spinner(settings, "Answering…"):
+        answer = pipeline.ask(args.question)
     _print(answer, args)
     return 0
+
+
+def _spinner(settings, message: str):
+    """A spinner on stderr when a person is watching; nothing in pipes or with --quiet."""
+    import contextlib
+
+    if settings.quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def _print(answer, args) -> None:
