@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 from bot import condense, refusal, verify
 from bot.answer import Answer, AnswerSentence, Citation, Turn
+from bot.display import FLAG, sentence_display  # noqa: F401 - FLAG re-exported for callers
 from bot.errors import InvalidQuestionError, LLMError
 from bot.passage import Passage
 from bot.untrusted import looks_like_instruction
@@ -22,8 +23,6 @@ from bot.untrusted import looks_like_instruction
 MAX_QUESTION_CHARS = 2000
 REFUSAL_TEXT = "The articles don't cover this."
 UNVERIFIED_TEXT = "The articles don't say this clearly enough to answer with a verified quote."
-FLAG = "[unsupported] "  # prefix of a sentence kept by --show-unsupported
-_MARKERS = re.compile(r"\[\d+\]")
 
 TextCallback = Callable[[str], None]
 
@@ -106,16 +105,6 @@ def answer(
     return Answer(answer=text, refused=False, citations=tuple(result.citations), sentences=shown,
                   timings_ms=timings, dropped=tuple(result.dropped),
                   notes=tuple(notes) + tuple(result.notes), **base)
-
-
-def sentence_display(s: AnswerSentence) -> str:
-    """A shown sentence with its markers (added when verification returned bare text)."""
-    text = " ".join(s.text.split())
-    if s.citations and not _MARKERS.search(text):
-        marks = "".join(f"[{m}]" for m in s.citations)
-        m = re.search(r"[.!?]+[\"'”’)]*$", text)
-        text = f"{text[:m.start()]} {marks}{text[m.start():]}" if m else f"{text} {marks}"
-    return (FLAG + text) if not s.supported else text
 
 
 # --- stages -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from bot.answer import Answer, Citation
-from bot.qa import FLAG, sentence_display
+from bot.display import FLAG, sentence_display
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)
 
