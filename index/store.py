@@ -1,9 +1,17 @@
-"""The store seam: a Protocol and the Chroma adapter (the only chromadb import)."""
+"""The store seam: a Protocol and the Chroma adapter (the only chromadb import).
+
+Local mode keeps Chroma's files in ``<store>/chroma``; server mode (``--chroma-url``)
+talks to ``chroma run`` over HTTP with the same code. Embeddings are always passed in:
+Chroma's default embedding function would download a model.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol, Sequence
+from urllib.parse import urlparse
 
+from bot.errors import ConfigError, EmbedderMismatchError, StoreMissingError, StoreUnreachableError
 from index.chunking import Chunk
 
 
@@ -25,3 +33,159 @@ class ChunkStore(Protocol):
     def query(self, embedding: Sequence[float], k: int) -> list[tuple[Chunk, float]]:
         """The k nearest chunks with cosine *similarity* (1 - cosine distance), best first."""
         ...
+
+
+_OPTIONAL = ("title", "source", "url", "published")
+_PAGE = 5000
+
+
+def chroma_dir(store: Path) -> Path:
+    return Path(store) / "chroma"
+
+
+class ChromaStore:
+    """A Chroma collection in cosine space whose metadata records the embedder."""
+
+    def __init__(self, client, collection, where: str):
+        self._client = client
+        self._collection = collection
+        self.where = where
+        self.max_batch = max(1, int(client.get_max_batch_size()))
+
+    # -- writing -----------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        for i in range(0, len(chunks), self.max_batch):
+            part = chunks[i:i + self.max_batch]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(e) for e in embeddings[i:i + self.max_batch]],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c) for c in part],
+            )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), self.max_batch):
+            self._collection.delete(ids=ids[i:i + self.max_batch])
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        by_id = {cid: _chunk(cid, doc, meta) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[c] for c in chunk_ids if c in by_id]  # Chroma does not keep request order
+
+    def ids_for_article(self, article_id: str) -> list[str]:
+        return sorted(self._collection.get(where={"article_id": article_id}, include=[])["ids"])
+
+    def all_ids(self) -> list[str]:
+        ids: list[str] = []
+        offset = 0
+        while True:
+            page = self._collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
+            ids.extend(page)
+            if len(page) < _PAGE:
+                return sorted(ids)
+            offset += _PAGE
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def query(self, embedding: Sequence[float], k: int) -> list[tuple[Chunk, float]]:
+        if k <= 0:
+            return []
+        got = self._collection.query(query_embeddings=[list(embedding)], n_results=k,
+                                     include=["documents", "metadatas", "distances"])
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        return [(_chunk(cid, doc, meta), 1.0 - float(dist)) for cid, doc, meta, dist in rows]
+
+    @property
+    def embedder_info(self) -> tuple[str | None, int | None]:
+        meta = self._collection.metadata or {}
+        return meta.get("embedder"), meta.get("dimension")
+
+
+def _metadata(chunk: Chunk) -> dict:
+    # Chroma metadata must be flat scalars and cannot hold None: absent fields are omitted.
+    meta = {"article_id": chunk.article_id, "start": chunk.start, "end": chunk.end}
+    for name in _OPTIONAL:
+        value = getattr(chunk, name)
+        if value:
+            meta[name] = str(value)
+    return meta
+
+
+def _chunk(chunk_id: str, document: str, meta: dict | None) -> Chunk:
+    meta = meta or {}
+    return Chunk(id=chunk_id, article_id=str(meta.get("article_id", chunk_id.rsplit("#", 1)[0])), text=document or "",
+                 start=int(meta.get("start", 0)), end=int(meta.get("end", len(document or ""))),
+                 **{name: meta.get(name) for name in _OPTIONAL})
+
+
+# --- opening -------------------------------------------------------------------------------
+
+def _client(settings, *, create: bool):
+    import chromadb
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+        if not url.hostname:
+            raise ConfigError(f"--chroma-url {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
+                                         settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises several types for "nobody there"
+            raise StoreUnreachableError(
+                f"the Chroma server at {settings.chroma_url} does not answer ({type(exc).__name__}): "
+                "start it with `chroma run --path DIR --port PORT` or fix --chroma-url / NEWSBOT_CHROMA_URL") from None
+        return client, f"{settings.chroma_url} (collection {settings.collection!r})"
+    path = chroma_dir(settings.store)
+    if not create and not (path / "chroma.sqlite3").is_file():
+        raise StoreMissingError(f"there is no index in {settings.store}: run `newsbot index seeds/` "
+                                f"(or `newsbot index --store {settings.store} <folder>`) first")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings), str(settings.store)
+
+
+def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
+    """The collection named by the settings, checked against ``embedder``.
+
+    ``create=True`` (only `newsbot index`) makes it when missing; readers get
+    StoreMissingError with the command that builds it.
+    """
+    from chromadb.errors import NotFoundError
+
+    client, where = _client(settings, create=create)
+    name = settings.collection
+    try:
+        collection = client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError):
+        if not create:
+            raise StoreMissingError(f"the store {where} has no collection {name!r}: run `newsbot index seeds/` "
+                                    "(with the same --store / --chroma-url) first") from None
+        collection = client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder.name, "dimension": int(embedder.dimension)})
+    store = ChromaStore(client, collection, where)
+    built_with, dim = store.embedder_info
+    if built_with is not None and (built_with != embedder.name or int(dim or 0) != int(embedder.dimension)):
+        raise EmbedderMismatchError(
+            f"the store {where} was built with the embedder {built_with} ({dim} dimensions) but "
+            f"{embedder.name} ({embedder.dimension}) is configured: use --embedder {built_with}, or re-index with "
+            "`newsbot index --rebuild <folders>`")
+    return store
+
+
+def drop_collection(settings) -> None:
+    """Delete the collection (for `newsbot index --rebuild`); missing is fine."""
+    from chromadb.errors import NotFoundError
+
+    client, _ = _client(settings, create=True)
+    try:
+        client.delete_collection(settings.collection)
+    except (NotFoundError, ValueError):
+        pass

@@ -1,13 +1,89 @@
-"""`newsbot index` (not yet built)."""
+"""`newsbot index [PATH...]`: bring the store up to date with files and folders.
+
+    newsbot index                  # seeds/
+    newsbot index ~/news --no-prune
+    newsbot index --rebuild seeds/ # after changing --embedder
+    newsbot index --stats
+
+Unchanged articles cost nothing; a killed run is repaired by running it again.
+"""
 
 from __future__ import annotations
 
-from bot.errors import NewsbotError
+import sys
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders (default: seeds/)")
+    parser.add_argument("--no-prune", dest="no_prune", action="store_true",
+                        help="keep articles whose files are gone from the folders given")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="drop the collection and index from scratch (e.g. after changing --embedder)")
+    parser.add_argument("--stats", action="store_true", help="list indexed articles and chunk counts, then exit")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for another running `newsbot index` instead of failing")
+    parser.add_argument("--chunk-tokens", dest="chunk_tokens", type=int, help="chunk size in embedder tokens")
+    parser.add_argument("--batch-size", dest="embed_batch_size", type=int, help="texts per embedder call")
 
 
 def run(args, settings) -> int:
-    raise NewsbotError("`newsbot index` is not built yet")
+    if args.stats:
+        return _print_stats(settings)
+    from index.indexer import index_paths
+
+    paths = args.paths or ["seeds"]
+    with _progress(settings) as on_progress:
+        summary = index_paths(settings, paths, prune=not args.no_prune, rebuild=args.rebuild,
+                              on_progress=on_progress, wait_s=args.wait)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if summary.recovered:
+        print("note: the previous run was interrupted; the store was repaired", file=sys.stderr)
+    where = settings.chroma_url or settings.store
+    print(f"indexed {where}: {summary.line()}")
+    return 0
+
+
+def _print_stats(settings) -> int:
+    from bot.errors import StoreMissingError
+    from index.indexer import stats
+    from index.manifest import MANIFEST
+
+    if not (settings.store / MANIFEST).is_file():
+        raise StoreMissingError(f"there is no index in {settings.store}: run `newsbot index seeds/` first")
+    rows = stats(settings)
+    width = max([len(r.article_id) for r in rows] + [10])
+    print(f"{'article':<{width}}  chunks  state    title")
+    for r in rows:
+        print(f"{r.article_id:<{width}}  {r.n_chunks:>6}  {r.state:<7}  {(r.title or '')[:70]}")
+    print(f"{len(rows)} articles, {sum(r.n_chunks for r in rows)} chunks in {settings.store}")
+    return 0
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing when piped or with --quiet."""
+
+    def __init__(self, settings):
+        self.enabled = not settings.quiet and sys.stderr.isatty()
+        self._bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("embedding chunks"), BarColumn(), MofNCompleteColumn(),
+                             TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self._bar.start()
+        task = self._bar.add_task("index", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            self._bar.update(task, completed=done, total=total or None)
+
+        return on_progress
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
+        return False

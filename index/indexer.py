@@ -1,0 +1,247 @@
+"""`newsbot index`: load → chunk → embed → upsert, incrementally and crash-safely.
+
+Order of writes for a group of articles (see index/manifest.py for the states):
+
+1. manifest: articles → ``pending`` (with their new content hash)
+2. vector store: upsert the new chunks, delete the article's chunk ids that no longer exist
+3. manifest: chunk ids recorded and articles → ``done`` (one transaction)
+
+and, after all groups: prune removed articles, rebuild the BM25 index from the
+manifest (atomic pointer switch), close the run. A run killed (even ``kill -9``)
+anywhere in between leaves either ``pending`` articles or ``run_open = 1``; the next
+run redoes the pending articles, removes vector-store ids the manifest does not know,
+and rebuilds BM25 — ending with exactly the store a clean run gives.
+
+Only one writer at a time: an exclusive ``flock`` on ``<store>/.index.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from bot.errors import StoreLockedError
+from index.articles import Article, load_articles
+from index.chunking import Chunk, chunk_article
+from index.lexical import LexicalIndex
+from index.manifest import Manifest
+
+CHUNKER_VERSION = "1"
+LOCK_FILE = ".index.lock"
+ProgressCallback = Callable[[int, int], None]  # (chunks written so far, chunks to write)
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: int
+    chunks_written: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
+    recovered: bool = False  # the previous run had been interrupted and was repaired
+
+    def line(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed, {self.skipped} skipped · {self.chunks_written} chunks written · "
+                f"{self.seconds:.1f} s")
+
+
+def content_hash(article: Article, settings, embedder_name: str) -> str:
+    """Changes when the article *or* anything that shapes its chunks or vectors changes."""
+    shape = [CHUNKER_VERSION, embedder_name, settings.chunk_tokens, settings.chunk_overlap_tokens,
+             article.title, article.source, article.url, article.published]
+    digest = hashlib.sha256(json.dumps(shape).encode())
+    digest.update(b"\0" + article.text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def store_lock(store_dir: Path, wait_s: float = 0.0):
+    """Exclusive write lock on the store; a second writer waits ``wait_s`` then fails clearly."""
+    store_dir.mkdir(parents=True, exist_ok=True)
+    path = store_dir / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = path.read_text(encoding="utf-8", errors="replace").strip() or "?"
+                    raise StoreLockedError(
+                        f"another `newsbot index` (pid {holder}) is writing to {store_dir}: wait for it to "
+                        "finish, or run again with --wait SECONDS") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock (also when the process is killed)
+
+
+def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=None, prune: bool = True,
+                rebuild: bool = False, on_progress: ProgressCallback | None = None,
+                wait_s: float = 0.0) -> IndexSummary:
+    """Index ``paths`` (files or folders) into the store the settings name."""
+    started = time.perf_counter()
+    store_dir = Path(settings.store)
+    loaded = load_articles(paths)  # a missing path fails here, before anything is touched
+    with store_lock(store_dir, wait_s):
+        if embedder is None:
+            from index.embedders import build_embedder
+
+            embedder = build_embedder(settings)
+        manifest = Manifest(store_dir)
+        try:
+            if rebuild:
+                manifest.set_meta("run_open", "1")
+                from index.store import drop_collection
+
+                if store is None:
+                    drop_collection(settings)
+                else:
+                    store.delete(store.all_ids())
+                manifest.clear()
+            if store is None:
+                from index.store import open_store
+
+                store = open_store(settings, embedder, create=True)
+            run = _Run(settings, manifest, store, embedder, on_progress)
+            summary = run.execute(loaded, [Path(p) for p in paths], prune)
+        finally:
+            manifest.close()
+    return IndexSummary(**{**summary, "seconds": time.perf_counter() - started})
+
+
+class _Run:
+    def __init__(self, settings, manifest: Manifest, store, embedder, on_progress):
+        self.settings, self.manifest, self.store, self.embedder = settings, manifest, store, embedder
+        self.on_progress = on_progress or (lambda done, total: None)
+
+    def execute(self, loaded, roots: list[Path], prune: bool) -> dict:
+        known = self.manifest.articles()
+        recovering = self.manifest.get_meta("run_open") == "1" or (not known and self.store.count() > 0)
+        self.manifest.set_meta("run_open", "1")
+
+        todo: list[tuple[Article, str, bool]] = []  # (article, hash, existed before)
+        unchanged = 0
+        for article in loaded.articles:
+            digest = content_hash(article, self.settings, self.embedder.name)
+            before = known.get(article.id)
+            if before is not None and before.state == "done" and before.content_hash == digest:
+                unchanged += 1
+            else:
+                todo.append((article, digest, before is not None))
+
+        chunked = [(a, h, existed, chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
+                                                  self.settings.chunk_overlap_tokens))
+                   for a, h, existed in todo]
+        total = sum(len(c) for *_, c in chunked)
+        written = 0
+        self.on_progress(0, total)
+        for group in _groups(chunked, max(self.settings.embed_batch_size, 256)):
+            self._write_group(group, known, recovering)
+            written += sum(len(c) for *_, c in group)
+            self.on_progress(written, total)
+
+        removed = self._prune(loaded, roots, known, recovering) if prune else 0
+        if recovering:
+            self._remove_orphans()
+        if todo or removed or recovering or not (Path(self.settings.store) / "bm25.current").is_file():
+            ids, texts = self.manifest.chunk_texts()
+            LexicalIndex.build(ids, texts).save(self.settings.store)
+        self.manifest.set_meta("embedder", self.embedder.name)
+        self.manifest.set_meta("run_open", "0")
+        return dict(added=sum(1 for _, _, existed in todo if not existed),
+                    updated=sum(1 for _, _, existed in todo if existed), unchanged=unchanged, removed=removed,
+                    skipped=loaded.skipped, chunks_written=written, warnings=tuple(loaded.warnings),
+                    recovered=recovering)
+
+    def _max_tokens(self) -> int:
+        return min(self.settings.chunk_tokens, self.embedder.max_tokens)
+
+    def _write_group(self, group, known, recovering: bool) -> None:
+        self.manifest.mark_pending((a.id, a.path, h) for a, h, _, _ in group)
+        chunks: list[Chunk] = [c for *_, cs in group for c in cs]
+        vectors: list[list[float]] = []
+        step = self.settings.embed_batch_size
+        for i in range(0, len(chunks), step):
+            vectors.extend(self.embedder.embed([c.text for c in chunks[i:i + step]]))
+        self.store.upsert(chunks, vectors)
+        stale: list[str] = []
+        for article, _, existed, cs in group:
+            fresh = {c.id for c in cs}
+            before = known.get(article.id)
+            if recovering or (before is not None and before.state != "done"):
+                old = self.store.ids_for_article(article.id)  # a killed run may have left extra ids
+            elif existed:
+                old = self.manifest.chunk_ids(article.id)
+            else:
+                old = []
+            stale.extend(cid for cid in old if cid not in fresh)
+        if stale:
+            self.store.delete(stale)
+        self.manifest.mark_done([(a, [(c.id, c.text) for c in cs]) for a, _, _, cs in group])
+
+    def _prune(self, loaded, roots: list[Path], known, recovering: bool) -> int:
+        """Articles whose file vanished from a folder indexed in this run."""
+        folders = [r.resolve() for r in roots if r.is_dir()]
+        present = {str(Path(f).resolve()) for f in loaded.files}
+        loaded_ids = {a.id for a in loaded.articles}
+        gone = []
+        for article_id, row in known.items():
+            if article_id in loaded_ids or not row.path:
+                continue
+            path = Path(row.path).resolve()
+            if str(path) in present or not any(path.is_relative_to(f) for f in folders):
+                continue
+            gone.append(article_id)
+        for article_id in gone:
+            ids = set(self.manifest.chunk_ids(article_id))
+            if recovering or known[article_id].state != "done":
+                ids.update(self.store.ids_for_article(article_id))
+            self.store.delete(sorted(ids))
+        if gone:
+            self.manifest.forget(gone)
+        return len(gone)
+
+    def _remove_orphans(self) -> None:
+        """Vector-store ids no finished article accounts for (left by a killed run)."""
+        wanted = set(self.manifest.chunk_texts()[0])
+        orphans = [cid for cid in self.store.all_ids() if cid not in wanted]
+        if orphans:
+            self.store.delete(orphans)
+
+
+def _groups(chunked, size: int):
+    """Consecutive articles bundled until they hold ``size`` chunks: one embed/upsert each."""
+    group, n = [], 0
+    for item in chunked:
+        group.append(item)
+        n += len(item[3])
+        if n >= size:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
+
+
+def stats(settings) -> list:
+    """Articles in the manifest (for `newsbot index --stats`)."""
+    manifest = Manifest(settings.store)
+    try:
+        return list(manifest.articles().values())
+    finally:
+        manifest.close()

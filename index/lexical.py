@@ -1,0 +1,107 @@
+"""BM25 keyword ranking over the chunks (the only bm25s import).
+
+Local Chroma has no keyword search, so newsbot keeps its own BM25 index beside the
+store in ``<store>/bm25-<generation>/``. ``<store>/bm25.current`` names the live
+generation and is replaced atomically (``os.replace``) after a new one is fully
+written, so a reader — or a run killed mid-save — never sees half an index.
+
+Example::
+
+    >>> LexicalIndex.build(["c#0000", "c#0001"], ["Dmitriev leads the talks", "Trump said"]).search("talks", 1)
+    [('c#0000', 0.46...)]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Sequence
+
+_POINTER = "bm25.current"
+
+
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # PyStemmer is a dependency; without it BM25 still works, unstemmed
+        return None
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; ``search`` returns ``(chunk_id, score)`` best first."""
+
+    def __init__(self, retriever, ids: list[str]):
+        self._retriever = retriever
+        self.ids = ids
+        self._stemmer = _stemmer()
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if ids:
+            tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False)
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, list(ids))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        import bm25s
+
+        if not self.ids or k <= 0:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, return_ids=False,
+                                show_progress=False)
+        if not tokens or not tokens[0]:
+            return []
+        docs, scores = self._retriever.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, store_dir: str | Path) -> Path:
+        """Write a new generation, then switch the pointer to it atomically."""
+        store_dir = Path(store_dir)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        generation = f"bm25-{uuid.uuid4().hex[:12]}"
+        target = store_dir / generation
+        target.mkdir()
+        if self.ids:
+            self._retriever.save(str(target))
+        (target / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        _fsync_dir(target)
+        tmp = store_dir / f"{_POINTER}.tmp-{os.getpid()}"
+        tmp.write_text(generation, encoding="utf-8")
+        os.replace(tmp, store_dir / _POINTER)
+        _remove_stale(store_dir, keep=generation)
+        return target
+
+    @classmethod
+    def load(cls, store_dir: str | Path) -> "LexicalIndex":
+        """The live generation; FileNotFoundError when there is none (dense-only search)."""
+        import bm25s
+
+        store_dir = Path(store_dir)
+        generation = (store_dir / _POINTER).read_text(encoding="utf-8").strip()
+        folder = store_dir / generation
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
+        return cls(retriever, ids)
+
+
+def _fsync_dir(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+
+
+def _remove_stale(store_dir: Path, keep: str) -> None:
+    for path in store_dir.glob("bm25-*"):
+        if path.name != keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    for path in store_dir.glob(f"{_POINTER}.tmp-*"):
+        path.unlink(missing_ok=True)
