@@ -177,7 +177,7 @@ class OpenAIEmbedder:
                 raise NewsbotError(f"the embeddings endpoint {self.base_url} answered HTTP {exc.status_code}: "
                                    f"check the model name {self.model!r} and OPENAI_API_KEY") from None
             rows = sorted(reply.data, key=lambda d: d.index)
-            out.extend(_unit(list(r.embedding)) for r in rows)
+            out.extend(_unit(_pooled(r.embedding)) for r in rows)
         if out and self._dimension is None:
             self._dimension = len(out[0])
         return out
@@ -189,6 +189,15 @@ class OpenAIEmbedder:
 
             self._tokenizer = AutoTokenizer.from_pretrained(str(bundled_minilm_path()), local_files_only=True)
         return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+def _pooled(embedding) -> list[float]:
+    """One vector per text. Servers without pooling (llama.cpp's, by default) return one
+    vector per token: their mean is the text's vector."""
+    if embedding and isinstance(embedding[0], (list, tuple)):
+        width = len(embedding[0])
+        return [sum(tok[i] for tok in embedding) / len(embedding) for i in range(width)]
+    return list(embedding)
 
 
 def _unit(vector: list[float]) -> list[float]:
