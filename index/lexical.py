@@ -86,11 +86,18 @@ class LexicalIndex:
         import bm25s
 
         store_dir = Path(store_dir)
-        generation = (store_dir / _POINTER).read_text(encoding="utf-8").strip()
-        folder = store_dir / generation
-        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-        retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
-        return cls(retriever, ids)
+        for attempt in range(3):
+            generation = (store_dir / _POINTER).read_text(encoding="utf-8").strip()
+            folder = store_dir / generation
+            try:
+                ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+                retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
+                return cls(retriever, ids)
+            except FileNotFoundError:
+                # An indexer switched generations between our two reads: read the pointer again.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def _fsync_dir(folder: Path) -> None:
