@@ -88,9 +88,9 @@ class Chat:
 
     # -- loops -----------------------------------------------------------------------------
     def run(self, lines: Iterable[str] | None = None) -> int:
-        self.warm.start()
         if self.interactive:
             return self._run_terminal()
+        self.warm.start()
         for line in (sys.stdin if lines is None else lines):
             if not self.handle(line.rstrip("\r\n")):
                 break
@@ -103,6 +103,8 @@ class Chat:
         where = self.settings.chroma_url or str(self.settings.store)
         self._say(f"newsbot chat · answering with {self.pipeline.llm} · store {where} · "
                   "/help for commands, Ctrl-D to quit")
+        # Started only now: importing torch in a thread slows this one's imports too.
+        self.warm.start()
         hinted = False
         while True:
             try:
