@@ -62,8 +62,8 @@ def answer(
 
     evidence = refusal.assess_evidence(searched, passages, settings.refusal_threshold)
     if evidence.refuse:
-        notes.append(f"refused before drafting: best similarity {_fmt(evidence.best_dense)} "
-                     f"below threshold {settings.refusal_threshold:g}")
+        notes.append("refused before drafting: " + (getattr(evidence, "reason", "") or
+                     f"best similarity {_fmt(evidence.best_dense)} below threshold {settings.refusal_threshold:g}"))
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text)
 
     show = bool(settings.show_unsupported)

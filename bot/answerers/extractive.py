@@ -1,0 +1,134 @@
+"""The answerer that generates nothing: it picks the passage sentences that answer the question.
+
+Each candidate sentence is scored by the question's key words it contains (rare ones —
+found in few of the retrieved sentences — count more), whether it names the question's
+names, whether it has what the question asks for (a name for "who", a figure for "how
+many", a date for "when"), and the rank of its passage. The best one to three sentences
+are returned verbatim, each followed by its ``[n]`` marker; they still go through
+verification like any draft. Instruction-like sentences ("ignore previous instructions")
+are never picked.
+
+Example::
+
+    >>> from index.chunking import Chunk
+    >>> from bot.passage import Passage
+    >>> t = "The talks were held in Miami. Russia is represented by Kirill Dmitriev."
+    >>> p = Passage(Chunk("a#0", "a", t, 0, len(t)), 0.7, 2.0, 1, 0.03)
+    >>> ExtractiveAnswerer().draft("Who represents Russia?", [p])
+    'Russia is represented by Kirill Dmitriev. [1]'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from bot.answer import Turn
+from bot.citations import claim_features, index_text, name_found, numbers, sentence_spans, stem
+from bot.passage import Passage
+from bot.untrusted import looks_like_instruction
+
+MAX_SENTENCES = 3
+KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
+MAX_SENTENCE_CHARS = 600
+PROXIMITY_BONUS = 1.0  # per pair of question terms said close together ("Russia is represented")
+PROXIMITY_WINDOW = 3
+_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
+                    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|week)\b")
+_WANTS = [
+    (re.compile(r"^\s*(?:how\s+(?:many|much|long|old|big|large)|what\s+(?:percentage|share|number|amount|figure))\b", re.I), "number"),
+    (re.compile(r"^\s*(?:when|what\s+(?:day|date|time|year|month))\b", re.I), "date"),
+    (re.compile(r"^\s*(?:who|whom|whose|which\s+(?:official|person|people|leader|country|countries))\b", re.I), "name"),
+    (re.compile(r"^\s*where\b", re.I), "name"),
+]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    passage: int  # 1-based marker
+    text: str
+    score: float
+    stems: frozenset[str]
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+    model = "extractive-v1"
+
+    def draft(self, question: str, passages: Sequence[Passage], on_token=None) -> str:
+        picked = self.pick(question, passages)
+        text = " ".join(f"{c.text} [{c.passage}]" for c in picked)
+        if on_token is not None and text:
+            on_token(text)
+        return text
+
+    def rewrite_question(self, question: str, history: Sequence[Turn]) -> str | None:
+        return None  # the deterministic rewrite in bot/condense.py is used
+
+    def pick(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
+        q = claim_features(question)
+        q_names = {n for n in q.names}
+        wants = next((kind for rx, kind in _WANTS if rx.search(question)), None)
+        sentences = []
+        for n, p in enumerate(passages, start=1):
+            for s, e in sentence_spans(p.chunk.text):
+                text = p.chunk.text[s:e]
+                if len(text) > MAX_SENTENCE_CHARS or looks_like_instruction(text) or len(text.split()) < 4:
+                    continue
+                sentences.append((n, p, text, index_text(text)))
+        if not sentences:
+            return []
+        # Rare question words (in few candidate sentences) identify the answer better.
+        df = {s: sum(1 for *_, idx in sentences if s in idx.stems) for s in q.content}
+        weight = {s: 1.0 + math.log((1 + len(sentences)) / (1 + df[s])) for s in q.content}
+        name_weight = 1.0 + max(weight.values(), default=1.0)
+        candidates: dict[str, _Candidate] = {}
+        for n, p, text, idx in sentences:
+            score = sum(w for s, w in weight.items() if s in idx.stems)
+            score += sum(name_weight for name in q_names if name_found(name, idx))
+            score += PROXIMITY_BONUS * _adjacent_pairs(text, q.content | {stem(n) for n in q_names})
+            if score <= 0:
+                continue
+            score += self._answer_bonus(wants, text, q_names) * name_weight
+            if not re.search(r"[.!?][\"'”’)]*$", text):
+                score *= 0.7  # a headline or fragment, not a statement
+            score *= 1.0 / (1.0 + 0.08 * (p.fused_rank - 1 if p.fused_rank else n - 1))
+            key = " ".join(text.split()).lower()
+            if key not in candidates or candidates[key].score < score:
+                candidates[key] = _Candidate(n, text.strip(), score, idx.stems)
+        ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.passage, c.text))
+        if not ranked:
+            return []
+        chosen = [ranked[0]]
+        for c in ranked[1:]:
+            if len(chosen) == MAX_SENTENCES or c.score < KEEP_RATIO * ranked[0].score:
+                break
+            if any(_overlap(c.stems, o.stems) > 0.6 for o in chosen):
+                continue  # says the same as a chosen sentence (verification cites both articles)
+            chosen.append(c)
+        return chosen
+
+    @staticmethod
+    def _answer_bonus(wants: str | None, text: str, q_names: set[str]) -> float:
+        if wants == "number":
+            return 1.0 if numbers(text) else 0.0
+        if wants == "date":
+            return 1.0 if _MONTH.search(text) else 0.0
+        if wants == "name":
+            new = claim_features(text).names - q_names
+            return 1.0 if any(len(n) > 3 for n in new) else 0.0
+        return 0.0
+
+
+def _adjacent_pairs(text: str, terms: set[str]) -> int:
+    """How many pairs of distinct question terms occur within PROXIMITY_WINDOW words."""
+    stems = [stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'’]*", text)]
+    hits = [(i, s) for i, s in enumerate(stems) if s in terms]
+    pairs = {frozenset((a, b)) for (i, a), (j, b) in zip(hits, hits[1:]) if a != b and j - i <= PROXIMITY_WINDOW}
+    return len(pairs)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
