@@ -37,7 +37,8 @@ MIN_COVERAGE = 0.3  # weighted share of the question's key terms the passages mu
 QUESTION_WORDS = {stem(w) for w in """happen happened happening think thinks thought know known
 mean means meaning role position view views stance opinion latest news current currently
 situation explain describe details detail detailed information info summary summarise summarize
-respond response reaction react reacted""".split()}
+respond response reaction react reacted job jobs title titles occupation profession work works
+working responsibility responsibilities background identity involvement involved part""".split()}
 
 
 @dataclass(frozen=True)
