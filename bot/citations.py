@@ -56,7 +56,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             following = nxt.group(2) if nxt else ""
             if rest.strip() and not (following[:1].isupper() or following[:1].isdigit() or nxt.group(1)):
                 continue  # next word lower-case: not a sentence end
-            if _is_abbreviation(chunk[start:m.start() + 1], following):
+            if "[" not in m.group(0) and _is_abbreviation(chunk[start:m.start() + 1], following):
+                # (a marker after the full stop means the writer ended the sentence there)
                 continue
             _add(spans, base, chunk, start, end)
             start = end

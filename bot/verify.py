@@ -37,7 +37,8 @@ from typing import Sequence
 
 from bot.answer import AnswerSentence, Citation
 from bot.citations import (STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
-                           negation_near_claim, out_of_range_markers, parse_draft, quote_sentences, stem)
+                           name_found, negation_near_claim, number_found, out_of_range_markers, parse_draft,
+                           quote_sentences, sentence_spans, stem)
 from bot.passage import Passage
 
 MIN_CONTENT = 0.6  # share of a sentence's key content words its quotes must contain
@@ -77,11 +78,35 @@ def judge(claim: Features, quotes: Sequence[Quote]) -> Support:
         return Support(False, f"name {', '.join(cov.missing_names)} is not in the cited passages", cov.score)
     if cov.content_total and cov.content_found / cov.content_total < MIN_CONTENT:
         return Support(False, f"only {cov.content_found} of {cov.content_total} key words are in the cited passages", cov.score)
+    loose = _unbound(claim, quotes)
+    if loose:
+        return Support(False, f"{loose} is not said together with the rest of the sentence", cov.score * 0.5)
     if not claim.negated and any(negation_near_claim(claim, q.text) for q in quotes):
         return Support(False, "the cited passage negates this", cov.score)
     if claim.negated and not any(is_negated(q.text) for q in quotes):
         return Support(False, "the sentence negates what the cited passage says", cov.score)
     return Support(True, "", cov.score)
+
+
+def _unbound(claim: Features, quotes: Sequence[Quote]) -> str | None:
+    """A name or figure found only in quote sentences sharing none of the claim's key words.
+
+    Guards against stitched claims: "Rustem Umerov heads the sovereign wealth fund" must not
+    pass because one sentence names Umerov and the next describes Dmitriev's job.
+    """
+    if not claim.content:
+        return None
+    need = 1 if len(claim.content) <= 3 else 2
+    parts = [index_text(q.text[s:e]) for q in quotes for s, e in sentence_spans(q.text)]
+    for name in sorted(claim.names):
+        holders = [idx for idx in parts if name_found(name, idx)]
+        if holders and not any(len(claim.content & idx.stems) >= need for idx in holders):
+            return f"name {name}"
+    for n in sorted(claim.numbers):
+        holders = [idx for idx in parts if number_found(n, idx)]
+        if holders and not any(len(claim.content & idx.stems) >= need for idx in holders):
+            return f"figure {_fmt_number(n)}"
+    return None
 
 
 def _check(claim: Features, passages: Sequence[Passage]) -> tuple[Support, list[Quote]]:

@@ -115,3 +115,26 @@ class ScriptedAnswerer:
 
     def rewrite_question(self, question: str, history: Sequence[Turn]) -> str | None:
         return self._rewrite
+
+
+def line_chunks(article_id: str, text: str, max_chars: int = 700) -> list[Chunk]:
+    """A fake chunker: whole lines grouped up to ``max_chars``, exact offsets
+    (``text[c.start:c.end] == c.text``), title = first line, source "seed"."""
+    title = text.strip().splitlines()[0].strip()
+    spans, start, end = [], None, 0
+    for m in re.finditer(r"[^\n]+", text):
+        if start is not None and m.end() - start > max_chars:
+            spans.append((start, end))
+            start = None
+        if start is None:
+            start = m.start()
+        end = m.end()
+    if start is not None:
+        spans.append((start, end))
+    return [Chunk(f"{article_id}#{i:04d}", article_id, text[s:e], s, e, title=title, source="seed")
+            for i, (s, e) in enumerate(spans)]
+
+
+def as_passages(chunks: Sequence[Chunk], dense_score: float | None = 0.5) -> list[Passage]:
+    """Chunks as retrieval hits ranked in the order given."""
+    return [Passage(c, dense_score, None, i, 1.0 / (60 + i)) for i, c in enumerate(chunks, start=1)]

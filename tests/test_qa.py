@@ -3,7 +3,6 @@ verification, refusal and extractive modules, on the seed articles."""
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -15,29 +14,11 @@ from bot.errors import ConfigError, InvalidQuestionError, LLMError
 from bot.pipeline import build_pipeline
 from bot.retrieve import Retriever
 from bot.settings import load_settings
-from index.chunking import Chunk
 from tests.conftest import SEEDS
-from tests.fakes import InMemoryStore, ScriptedAnswerer
+from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
 
 RUSSIA_Q = "Who is representing Russia in the talks?"
 FRANCE_Q = "What is the capital of France?"
-
-
-def line_chunks(article_id: str, text: str, max_chars: int = 700) -> list[Chunk]:
-    """Whole lines grouped up to max_chars, with exact offsets (text[start:end] == chunk)."""
-    title = text.strip().splitlines()[0].strip()
-    chunks, start, end = [], None, 0
-    for m in re.finditer(r"[^\n]+", text):
-        if start is not None and m.end() - start > max_chars:
-            chunks.append((start, end))
-            start = None
-        if start is None:
-            start = m.start()
-        end = m.end()
-    if start is not None:
-        chunks.append((start, end))
-    return [Chunk(f"{article_id}#{i:04d}", article_id, text[s:e], s, e, title=title, source="seed")
-            for i, (s, e) in enumerate(chunks)]
 
 
 @pytest.fixture(scope="module")
