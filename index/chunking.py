@@ -1,8 +1,31 @@
-"""Pure: Article → [Chunk] sized in embedder tokens, with exact character offsets."""
+"""Pure: Article → [Chunk] sized in embedder tokens, with exact character offsets.
+
+The only module importing langchain-text-splitters. The splitter cuts at paragraphs, then
+lines, then sentences, then words (characters only for an unbreakable run), measuring in
+the embedder's own tokens; we compute the offsets ourselves, because the splitter's
+``add_start_index`` is wrong with a token length function (-1, or an earlier duplicate's
+offset when paragraphs repeat).
+
+Worked example (one "token" per word here; real use passes ``embedder.count_tokens``):
+
+>>> from index.articles import Article
+>>> article = Article("a1", "Talks resume. Envoys meet.\\n\\nTalks resume. Envoys meet.", title="Talks")
+>>> chunks = chunk_article(article, lambda t: len(t.split()), max_tokens=4, overlap_tokens=0)
+>>> [(c.id, c.start, c.end, c.text) for c in chunks]
+[('a1#0000', 0, 26, 'Talks resume. Envoys meet.'), ('a1#0001', 28, 54, 'Talks resume. Envoys meet.')]
+>>> all(article.text[c.start:c.end] == c.text for c in chunks), chunks[1].title
+(True, 'Talks')
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Callable
+
+# Paragraphs → lines → sentences → clauses → words → characters. Sentence separators stay
+# at the end of the piece they close (keep_separator="end"), so chunks end on a full stop.
+SEPARATORS = ["\n\n", "\n", ". ", "! ", "? ", "。", "; ", ", ", " ", ""]
 
 
 @dataclass(frozen=True)
@@ -18,3 +41,83 @@ class Chunk:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+
+
+def chunk_article(article, token_length: Callable[[str], int], max_tokens: int = 200,
+                  overlap_tokens: int = 32) -> list[Chunk]:
+    """Split ``article.text`` into chunks of at most ``max_tokens`` tokens (by ``token_length``),
+    consecutive chunks sharing about ``overlap_tokens``; ids ``<article_id>#<nnnn>`` (0-based)."""
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be at least 1")
+    overlap_tokens = max(0, min(overlap_tokens, max_tokens // 2))
+    text = article.text
+    if not text.strip():
+        return []
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_tokens, chunk_overlap=overlap_tokens, length_function=token_length,
+        separators=SEPARATORS, keep_separator="end", strip_whitespace=True)
+    spans: list[tuple[int, int]] = []
+    for piece in splitter.split_text(text):
+        span = _locate(text, piece, spans[-1] if spans else None)
+        spans.extend(_fit(text, span, token_length, max_tokens))
+    chunks = []
+    for n, (start, end) in enumerate(spans):
+        chunks.append(Chunk(id=f"{article.id}#{n:04d}", article_id=article.id, text=text[start:end],
+                            start=start, end=end, title=article.title, source=article.source,
+                            url=article.url, published=article.published))
+    return chunks
+
+
+def _locate(text: str, piece: str, previous: tuple[int, int] | None) -> tuple[int, int]:
+    """Where ``piece`` sits in ``text``: after the previous chunk's start and reaching past its
+    end (every chunk adds new text), so a repeated paragraph maps to its own occurrence."""
+    low = 0 if previous is None else previous[0] + 1
+    past = 0 if previous is None else previous[1]
+    at = text.find(piece, low)
+    while at != -1 and at + len(piece) <= past:
+        at = text.find(piece, at + 1)
+    if at != -1:
+        return at, at + len(piece)
+    # The splitter changed whitespace (it should not): match the same words with any
+    # whitespace between them, and take the article's own characters for the chunk.
+    words = piece.split()
+    pattern = re.compile(r"\s+".join(map(re.escape, words)))
+    for begin in (low, 0):
+        for match in pattern.finditer(text, begin):
+            if match.end() > past or begin == 0:
+                return match.start(), match.end()
+    raise ValueError(f"chunk text not found in article: {piece[:60]!r}")  # a splitter bug, not bad input
+
+
+def _fit(text: str, span: tuple[int, int], token_length: Callable[[str], int],
+         max_tokens: int) -> list[tuple[int, int]]:
+    """Guard: the splitter adds up per-piece token counts, and joined pieces can tokenise
+    longer (or a single 'word' can be huge); cut any span still over ``max_tokens``, preferring
+    whitespace, then any character, with the longest prefix that fits."""
+    start, end = span
+    out = []
+    while start < end:
+        if token_length(text[start:end]) <= max_tokens:
+            out.append((start, end))
+            break
+        low, high = start + 1, end  # longest prefix end (exclusive) that still fits
+        while low < high:
+            mid = (low + high + 1) // 2
+            if token_length(text[start:mid]) <= max_tokens:
+                low = mid
+            else:
+                high = mid - 1
+        cut = low
+        space = text.rfind(" ", start + 1, cut + 1)
+        if space > start and (cut - space) < (cut - start) // 2 and token_length(text[start:space]) <= max_tokens:
+            cut = space
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        out.append((start, max(piece_end, start + 1)))
+        start = max(cut, start + 1)
+        while start < end and text[start].isspace():
+            start += 1
+    return out
