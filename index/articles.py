@@ -109,11 +109,11 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
 
 def _walk(folder: Path) -> Iterator[Path]:
     """Files under ``folder`` in a deterministic order, skipping hidden files and folders (.git)."""
+    found = []
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                yield Path(root) / name
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(root) / name for name in names if not name.startswith("."))
+    yield from sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
 def _read_text(path: Path, warnings: list[str]) -> str:
