@@ -210,6 +210,8 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)]
             break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]  # "force" / "forcing" / "forced"
     return w[:5]
 
 

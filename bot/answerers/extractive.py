@@ -37,6 +37,8 @@ PROXIMITY_BONUS = 1.0  # per pair of question terms said close together ("Russia
 PROXIMITY_WINDOW = 3
 _MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
                     r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|week)\b")
+_PERSON = re.compile(r"(?<![\w.])(?!(?:The|A|An|In|On|At|From|Special|Secretary|President|Prime|Minister|General|"
+                     r"Kremlin|White|State|Top|Senior)\b)[A-Z][a-z]+ [A-Z][a-z]+(?![\w.])")
 _WANTS = [
     (re.compile(r"^\s*(?:how\s+(?:many|much|long|old|big|large)|what\s+(?:percentage|share|number|amount|figure))\b", re.I), "number"),
     (re.compile(r"^\s*(?:when|what\s+(?:day|date|time|year|month))\b", re.I), "date"),
@@ -51,6 +53,7 @@ class _Candidate:
     text: str
     score: float
     stems: frozenset[str]
+    bonus: float = 0.0  # how well it has what the question asks for (a person, a figure, a date)
 
 
 class ExtractiveAnswerer:
@@ -91,13 +94,14 @@ class ExtractiveAnswerer:
             score += PROXIMITY_BONUS * _adjacent_pairs(text, q.content | {stem(n) for n in q_names})
             if score <= 0:
                 continue
-            score += self._answer_bonus(wants, text, q_names) * name_weight
+            bonus = self._answer_bonus(wants, text, q_names, q.content)
+            score += bonus * name_weight
             if not re.search(r"[.!?][\"'”’)]*$", text):
                 score *= 0.7  # a headline or fragment, not a statement
             score *= 1.0 / (1.0 + 0.08 * (p.fused_rank - 1 if p.fused_rank else n - 1))
             key = " ".join(text.split()).lower()
             if key not in candidates or candidates[key].score < score:
-                candidates[key] = _Candidate(n, text.strip(), score, idx.stems)
+                candidates[key] = _Candidate(n, text.strip(), score, idx.stems, bonus)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.passage, c.text))
         if not ranked:
             return []
@@ -105,20 +109,31 @@ class ExtractiveAnswerer:
         for c in ranked[1:]:
             if len(chosen) == MAX_SENTENCES or c.score < KEEP_RATIO * ranked[0].score:
                 break
+            if wants and c.bonus < ranked[0].bonus:
+                continue  # the best sentence has the asked-for person/figure/date; this one lacks it
             if any(_overlap(c.stems, o.stems) > 0.6 for o in chosen):
                 continue  # says the same as a chosen sentence (verification cites both articles)
             chosen.append(c)
         return chosen
 
     @staticmethod
-    def _answer_bonus(wants: str | None, text: str, q_names: set[str]) -> float:
+    def _answer_bonus(wants: str | None, text: str, q_names: set[str], q_content=frozenset()) -> float:
         if wants == "number":
             return 1.0 if numbers(text) else 0.0
         if wants == "date":
             return 1.0 if _MONTH.search(text) else 0.0
         if wants == "name":
+            # A person ("Kirill Dmitriev": two capitalised words) answers "who" best.
+            people = [m for m in _PERSON.finditer(text) if not any(part in q_names for part in m.group(0).split())]
+            if people:
+                # ... especially right next to the question's verb or noun ("represented by Kirill Dmitriev")
+                words = list(re.finditer(r"[A-Za-z][A-Za-z'’]*", text))
+                hits = [i for i, w in enumerate(words) if stem(w.group(0)) in q_content]
+                spots = [i for i, w in enumerate(words) if any(m.start() <= w.start() < m.end() for m in people)]
+                near = any(abs(i - j) <= PROXIMITY_WINDOW for i in hits for j in spots)
+                return 1.5 if near else 0.75
             new = claim_features(text).names - q_names
-            return 1.0 if any(len(n) > 3 for n in new) else 0.0
+            return 0.5 if any(len(n) > 3 for n in new) else 0.0
         return 0.0
 
 
