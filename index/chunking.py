@@ -55,13 +55,21 @@ def chunk_article(article, token_length: Callable[[str], int], max_tokens: int =
         return []
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+    # The splitter's own overlap works in whole pieces (a sentence or line), so with long
+    # sentences it mostly gives none. We split into back-to-back bodies of at most
+    # ``max_tokens - overlap_tokens`` tokens, then prepend to each body the last words of the
+    # one before, up to ``overlap_tokens``: every chunk overlaps and none exceeds max_tokens.
+    budget = max_tokens - overlap_tokens
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=max_tokens, chunk_overlap=overlap_tokens, length_function=token_length,
+        chunk_size=budget, chunk_overlap=0, length_function=token_length,
         separators=SEPARATORS, keep_separator="end", strip_whitespace=True)
-    spans: list[tuple[int, int]] = []
+    bodies: list[tuple[int, int]] = []
     for piece in splitter.split_text(text):
-        span = _locate(text, piece, spans[-1] if spans else None)
-        spans.extend(_fit(text, span, token_length, max_tokens))
+        span = _locate(text, piece, bodies[-1][1] if bodies else 0)
+        bodies.extend(_fit(text, span, token_length, budget))
+    spans = bodies[:1]
+    for body in bodies[1:]:
+        spans.append((_overlap_start(text, spans[-1], body, token_length, max_tokens, overlap_tokens), body[1]))
     chunks = []
     for n, (start, end) in enumerate(spans):
         chunks.append(Chunk(id=f"{article.id}#{n:04d}", article_id=article.id, text=text[start:end],
@@ -70,25 +78,40 @@ def chunk_article(article, token_length: Callable[[str], int], max_tokens: int =
     return chunks
 
 
-def _locate(text: str, piece: str, previous: tuple[int, int] | None) -> tuple[int, int]:
-    """Where ``piece`` sits in ``text``: after the previous chunk's start and reaching past its
-    end (every chunk adds new text), so a repeated paragraph maps to its own occurrence."""
-    low = 0 if previous is None else previous[0] + 1
-    past = 0 if previous is None else previous[1]
-    at = text.find(piece, low)
-    while at != -1 and at + len(piece) <= past:
-        at = text.find(piece, at + 1)
-    if at != -1:
+def _locate(text: str, piece: str, after: int) -> tuple[int, int]:
+    """Where ``piece`` sits in ``text``: bodies are back to back, so it is the first occurrence
+    at or after the previous body's end (a repeated paragraph maps to its own occurrence)."""
+    at = text.find(piece, after)
+    if at != -1 and not text[after:at].strip():
         return at, at + len(piece)
     # The splitter changed whitespace (it should not): match the same words with any
     # whitespace between them, and take the article's own characters for the chunk.
-    words = piece.split()
-    pattern = re.compile(r"\s+".join(map(re.escape, words)))
-    for begin in (low, 0):
-        for match in pattern.finditer(text, begin):
-            if match.end() > past or begin == 0:
-                return match.start(), match.end()
-    raise ValueError(f"chunk text not found in article: {piece[:60]!r}")  # a splitter bug, not bad input
+    pattern = re.compile(r"\s+".join(map(re.escape, piece.split())))
+    match = pattern.search(text, after)
+    if match is None:  # a splitter bug, not bad input
+        raise ValueError(f"chunk text not found in article after offset {after}: {piece[:60]!r}")
+    return match.start(), match.end()
+
+
+def _overlap_start(text: str, prev: tuple[int, int], body: tuple[int, int],
+                   token_length: Callable[[str], int], max_tokens: int, overlap_tokens: int) -> int:
+    """Start of the chunk for ``body``: the earliest word start after the previous chunk's start
+    whose tail holds at most ``overlap_tokens`` tokens and keeps the chunk within ``max_tokens``."""
+    if overlap_tokens <= 0:
+        return body[0]
+    starts = [prev[0] + m.start() for m in re.finditer(r"\S+", text[prev[0]:prev[1]])][1:]
+
+    def fits(at: int) -> bool:
+        return token_length(text[at:prev[1]]) <= overlap_tokens and token_length(text[at:body[1]]) <= max_tokens
+
+    low, high = 0, len(starts)  # first index that fits (fits is monotone: later starts are shorter)
+    while low < high:
+        mid = (low + high) // 2
+        if fits(starts[mid]):
+            high = mid
+        else:
+            low = mid + 1
+    return starts[low] if low < len(starts) and fits(starts[low]) else body[0]
 
 
 def _fit(text: str, span: tuple[int, int], token_length: Callable[[str], int],
