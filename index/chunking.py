@@ -55,6 +55,8 @@ def chunk_article(article, token_length: Callable[[str], int], max_tokens: int =
         return []
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+    token_length = _memoised(token_length)  # the splitter measures the same pieces repeatedly
+
     # The splitter's own overlap works in whole pieces (a sentence or line), so with long
     # sentences it mostly gives none. We split into back-to-back bodies of at most
     # ``max_tokens - overlap_tokens`` tokens, then prepend to each body the last words of the
@@ -76,6 +78,17 @@ def chunk_article(article, token_length: Callable[[str], int], max_tokens: int =
                             start=start, end=end, title=article.title, source=article.source,
                             url=article.url, published=article.published))
     return chunks
+
+
+def _memoised(token_length: Callable[[str], int]) -> Callable[[str], int]:
+    known: dict[str, int] = {}
+
+    def measured(piece: str) -> int:
+        if piece not in known:
+            known[piece] = token_length(piece)
+        return known[piece]
+
+    return measured
 
 
 def _locate(text: str, piece: str, after: int) -> tuple[int, int]:
