@@ -87,11 +87,18 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
                                 f"(use {', '.join(TEXT_SUFFIXES)})")
                 skipped += 1
             continue
-        considered.append(str(path.resolve()))
+        resolved = str(path.resolve())
+        if resolved in considered:  # named twice (a file and its folder): load it once
+            continue
+        considered.append(resolved)
         try:
             loaded = list(_load_file(path, warnings))
         except _Skip as skip:
             warnings.append(str(skip))
+            skipped += 1
+            continue
+        except OSError as err:  # unreadable (permissions, vanished mid-walk): skip, keep going
+            warnings.append(f"{path}: skipped, cannot read it ({err.strerror or err})")
             skipped += 1
             continue
         for item in loaded:

@@ -204,3 +204,17 @@ def test_missing_path_raises_input_error_naming_it(tmp_path):
 ])
 def test_published_dates_are_normalised_never_invented(raw, iso):
     assert parse_published(raw) == iso
+
+
+def test_a_file_named_twice_loads_once(tmp_path):
+    write(tmp_path / "a.txt", "A story.\n")
+    result = load_articles([tmp_path, tmp_path / "a.txt"])
+    assert [a.id for a in result.articles] == ["a"] and result.warnings == () and len(result.files) == 1
+
+
+def test_unreadable_file_is_a_warning(tmp_path):
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")  # listed by the walk, unreadable
+    write(tmp_path / "ok.txt", "A story.\n")
+    result = load_articles([tmp_path])
+    assert [a.id for a in result.articles] == ["ok"]
+    assert result.skipped == 1 and "dangling.txt" in result.warnings[0] and "cannot read" in result.warnings[0]
