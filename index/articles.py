@@ -303,7 +303,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end():]
 
 
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d{3})")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)")
 _SENTINELS = (datetime(1904, 1, 1, 0, 0, 0), datetime(1908, 2, 2, 1, 1, 1))
 
 

@@ -48,13 +48,13 @@ def html_article(html: str) -> tuple[str, dict[str, str]]:
         if value and str(value).strip():
             meta[key] = " ".join(str(value).split())
 
+    if not meta.get("title"):  # before page furniture goes: the h1 often sits in a <header>
+        heading = soup.find("h1")
+        if heading and heading.get_text(strip=True):
+            meta["title"] = heading.get_text(" ", strip=True)
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    if not meta.get("title"):
-        heading = root.find("h1")
-        if heading and heading.get_text(strip=True):
-            meta["title"] = heading.get_text(" ", strip=True)
     for tag in root.find_all(BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")

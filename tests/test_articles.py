@@ -94,6 +94,24 @@ def test_html_time_element_date(tmp_path):
     assert article.published == "2025-12-20" and article.title == "Head"
 
 
+def test_html_prefers_article_element_and_json_ld_date(tmp_path):
+    write(tmp_path / "ld.html", """<html><body><header><h1>Peace plan shrinks</h1></header>
+        <script type="application/ld+json">{"@graph": [{"@type": "NewsArticle",
+          "datePublished": "2025-12-19T08:00:00-05:00"}]}</script>
+        <div class="promo">Subscribe now</div>
+        <article><p>The plan now has twenty points.</p><ul><li>Security</li><li>Territory</li></ul></article>
+        </body></html>""")
+    [article] = load_articles([tmp_path]).articles
+    assert article.title == "Peace plan shrinks" and article.published == "2025-12-19T08:00:00-05:00"
+    assert article.text == "The plan now has twenty points.\n\nSecurity\n\nTerritory"
+
+
+def test_html_without_text_is_skipped(tmp_path):
+    write(tmp_path / "blank.html", "<html><head><title>T</title></head><body><script>x()</script></body></html>")
+    result = load_articles([tmp_path])
+    assert result.articles == () and result.skipped == 1 and "blank.html" in result.warnings[0]
+
+
 def test_json_object_list_ids_and_fields(tmp_path):
     write(tmp_path / "feed.json", json.dumps([
         {"title": "One", "body": "First story.", "published_at": "2025-12-21T10:00:00+01:00", "id": 17},
@@ -194,6 +212,7 @@ def test_missing_path_raises_input_error_naming_it(tmp_path):
     ("2025-12-21 14:30", "2025-12-21T14:30:00"),
     ("December 2025", "2025-12"),
     ("2025", "2025"),
+    ("20251221", "2025-12-21"),
     ("Monday", None),
     ("Dec 21", None),
     ("yesterday", None),
