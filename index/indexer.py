@@ -151,7 +151,7 @@ class _Run:
         total = sum(len(c) for *_, c in chunked)
         written = 0
         self.on_progress(0, total)
-        for group in _groups(chunked, max(self.settings.embed_batch_size, 256)):
+        for group in _groups(chunked, max(self.settings.embed_batch_size, 32)):
             self._write_group(group, known, recovering)
             written += sum(len(c) for *_, c in group)
             self.on_progress(written, total)
