@@ -65,6 +65,7 @@ class Settings:
     slack_signing_secret: str | None = _setting(None, "Signing secret used to verify HTTP-mode requests.", "SLACK_SIGNING_SECRET")
     slack_api_url: str | None = _setting(None, "Override for the Slack Web API base URL (proxies, tests).", "SLACK_API_URL")
     slack_port: int = _setting(3000, "Port for HTTP mode.", "NEWSBOT_SLACK_PORT")
+    slack_host: str = _setting("0.0.0.0", "Address HTTP mode listens on (127.0.0.1 behind a local reverse proxy).", "NEWSBOT_SLACK_HOST")
     public_slash: bool = _setting(False, "Post /newsbot answers in the channel instead of only to the asker.", "NEWSBOT_PUBLIC_SLASH")
     feedback_path: Path = _setting(Path(".newsbot/feedback.jsonl"), "JSONL file that 👍/👎 feedback is appended to.", "NEWSBOT_FEEDBACK")
 
