@@ -334,7 +334,8 @@ def _role_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
             continue
         b = sorted(others, key=lambda m: (passages[m.passage].article_id == passages[a.passage].article_id,
                                           -len(m.phrase), m.passage))[0]
-        out.append(_conflict(("role", a.head, a.quote.start, b.quote.start), a.passage, a.phrase, a.quote, b.passage, b.phrase, b.quote,
+        # one statement per person and title per answer, whichever sentence raises it first
+        out.append(_conflict(("role", surname, a.head), a.passage, a.phrase, a.quote, b.passage, b.phrase, b.quote,
                              passages, f"{surname}: “{a.phrase}” vs “{b.phrase}”"))
     return out
 

@@ -61,6 +61,9 @@ CASES = [
     ("right claim, uncited", "The proposal has now been reduced to 20 points.", "20 points", None, "cited"),
     ("markers out of range", "Reports suggest the proposal has been reduced to 20 points [99].",
      "20 points", None, "dropped marker(s) [99]"),
+    ("month spelled out where the article abbreviates it",
+     "Dmitriev described the talks as constructive after the meeting on December 20 [{Dec. 20, Dmitriev}].",
+     "December 20", None, None),
     ("paraphrase with inflections", "Ushakov said Dmitriev would return to Russia and submit a report [{submit a report}].",
      "submit a report", None, None),
 ]
@@ -185,3 +188,12 @@ def test_verify_sentence(sentence, needle, ok):
 
 def test_verify_sentence_without_passages_is_unsupported():
     assert not verify_sentence("Russia is represented by Kirill Dmitriev.", []).supported
+
+
+def test_a_conflict_is_stated_once_per_answer():
+    v = verify_answer(fill("Peskov said there are no plans for a phone call between Putin and U.S. President Donald Trump "
+                           "[{phone call}]. In November, former U.S. President Donald Trump began pressuring Kyiv "
+                           "to accept a 28-point proposal [{28-point}]."), PASSAGES)
+    conflicts = [s for s in v.sentences if s.text.startswith(("The articles differ", "The article is inconsistent"))]
+    assert len(conflicts) == 1 and len(v.sentences) == 3
+    check_fidelity(v)

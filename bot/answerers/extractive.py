@@ -37,8 +37,11 @@ PROXIMITY_BONUS = 1.0  # per pair of question terms said close together ("Russia
 PROXIMITY_WINDOW = 3
 _MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
                     r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|week)\b")
+# Two capitalised words, the first not a title, article or place word ("United States").
 _PERSON = re.compile(r"(?<![\w.])(?!(?:The|A|An|In|On|At|From|Special|Secretary|President|Prime|Minister|General|"
-                     r"Kremlin|White|State|Top|Senior)\b)[A-Z][a-z]+ [A-Z][a-z]+(?![\w.])")
+                     r"Kremlin|White|State|Top|Senior|United|New|North|South|East|West|European|National|"
+                     r"Security|Foreign|Defense|Radio|Free|Phone|Supreme|Federal|Central|Middle|Great)\b)"
+                     r"[A-Z][a-z]+ [A-Z][a-z]+(?![\w.])")
 _WANTS = [
     (re.compile(r"^\s*(?:how\s+(?:many|much|long|old|big|large)|what\s+(?:percentage|share|number|amount|figure))\b", re.I), "number"),
     (re.compile(r"^\s*(?:when|what\s+(?:day|date|time|year|month))\b", re.I), "date"),
