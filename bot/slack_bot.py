@@ -71,7 +71,7 @@ class Throttled:
     def __init__(self, update: Callable[[str], None], interval: float = 1.0, clock=time.monotonic):
         self.update, self.interval, self.clock = update, interval, clock
         self.text = ""
-        self.last = 0.0
+        self.last = clock()  # a quick answer goes straight to its final form, no progress edit
         self.stopped = False
 
     def __call__(self, piece: str) -> None:
