@@ -178,8 +178,15 @@ def serve(settings, app, bot: SlackBot) -> int:
         if mode == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            from slack_sdk.errors import SlackApiError
+
             log.info("Socket Mode: connecting to Slack")
-            SocketModeHandler(app, settings.slack_app_token).start()
+            try:
+                SocketModeHandler(app, settings.slack_app_token).start()
+            except SlackApiError as error:
+                raise ConfigError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}): create an "
+                                  "app-level token with the connections:write scope on the app's Basic "
+                                  "Information page") from None
             return 0
         server = make_server(app, settings.slack_host, settings.slack_port)
         host, port = server.server_address[:2]

@@ -34,8 +34,10 @@ class Call:
 
 
 class FakeSlackAPI:
-    def __init__(self, token: str = "xoxb-test-token"):
+    def __init__(self, token: str = "xoxb-test-token", app_token: str | None = None):
         self.token = token
+        self.app_token = app_token  # accepted by apps.connections.open (Socket Mode) only
+        self.socket_url = "ws://127.0.0.1:9/link"  # where Socket Mode is told to connect
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.fail: dict[str, str] = {}  # method → error to answer with
@@ -97,6 +99,10 @@ class FakeSlackAPI:
 
     # -- the API ----------------------------------------------------------------------------
     def _answer(self, method: str, params: dict[str, Any], auth: str) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if not self.app_token or auth != f"Bearer {self.app_token}":
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
         if auth != f"Bearer {self.token}" and params.get("token") != self.token:
             return {"ok": False, "error": "invalid_auth"}
         if method in self.fail:

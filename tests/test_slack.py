@@ -352,3 +352,34 @@ def test_rejected_token_exits_with_one_line(tmp_path):
                            env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=60)
     assert done.returncode != 0
     assert "invalid_auth" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
+
+
+# --- Socket Mode ------------------------------------------------------------------------------
+
+def test_socket_mode_is_used_when_an_app_token_is_set(seed_store_dir, tmp_path):
+    """No signing secret needed; the app asks Slack for a WebSocket URL with the app token
+    (the fake hands out a closed loopback port, so the connection itself is not exercised)."""
+    with FakeSlackAPI(token=TOKEN, app_token="xapp-test") as api:
+        log = tmp_path / "socket.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "slack", "--slack-api-url", api.url, "--store", str(seed_store_dir),
+                 "--llm", "extractive"], stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
+                env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN="xapp-test"))
+        try:
+            api.wait_for("apps.connections.open")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+    assert "Socket Mode" in log.read_text()
+    assert not api.find_calls("chat.postMessage")
+
+
+def test_rejected_app_token_exits_with_one_line(seed_store_dir):
+    with FakeSlackAPI(token=TOKEN, app_token="xapp-the-real-one") as api:
+        done = run_newsbot("slack", "--slack-api-url", api.url, "--store", str(seed_store_dir), "--llm", "extractive",
+                           env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN="xapp-wrong"), timeout=300)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error:")]
+    assert len(errors) == 1 and "Slack rejected SLACK_APP_TOKEN (invalid_auth)" in errors[0]
+    assert "Traceback" not in done.stderr
