@@ -139,7 +139,7 @@ mr mrs ms""".split())
 NEGATIONS = {"not", "no", "never", "n't", "none", "nobody", "nothing", "neither", "nor", "cannot",
              "without", "denied", "denies", "deny", "dismissed", "dismisses", "rejected", "rejects"}
 # Capitalised only because they start a sentence; never treated as names there.
-_SENTENCE_STARTERS = {w.capitalize() for w in STOPWORDS | NEGATIONS} | {
+SENTENCE_STARTERS = {w.capitalize() for w in STOPWORDS | NEGATIONS} | {
     "Previously", "Earlier", "Later", "Speaking", "Meanwhile", "However", "Yes", "No", "Both",
     "Officials", "Talks", "Negotiations", "Reports", "Ahead", "Despite", "Instead", "Overall", "Then",
     "Today", "Yesterday", "Currently", "Former", "Top", "Senior", "Separately", "Additionally", "Also",
@@ -161,6 +161,8 @@ _WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, rever
 _MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
            "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
            "nov": "november", "dec": "december"}
+_DATE_STEMS = {w[:5] for w in _MONTHS.values()} | {"may"} | {
+    d[:5] for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
 _IRREGULAR = {"led": "lead", "leads": "lead", "met": "meet", "held": "hold", "holds": "hold", "began": "begin",
               "begun": "begin", "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go",
               "made": "make", "sought": "seek", "spoke": "speak", "spoken": "speak", "won": "win",
@@ -223,6 +225,7 @@ class Features:
     names: frozenset[str]  # as written ("Dmitriev", "U.S.")
     content: frozenset[str]  # stems of key content words
     negated: bool
+    text: str = ""  # the normalised sentence (for checks that need word order)
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
@@ -241,12 +244,12 @@ def claim_features(text: str) -> Features:
         first, sentence_start = sentence_start, False
         if low in NEGATIONS or low.endswith("n't") or low in _NUMBER_WORDS:
             continue
-        if bare[:1].isupper() and not shouting and not (first and bare in _SENTENCE_STARTERS) \
+        if bare[:1].isupper() and not shouting and not (first and bare in SENTENCE_STARTERS) \
                 and low not in STOPWORDS:
             names.add(bare)
         elif low not in STOPWORDS and len(low) >= 3:
             content.add(stem(low))
-    return Features(frozenset(numbers(text)), frozenset(names), frozenset(content), is_negated(text))
+    return Features(frozenset(numbers(text)), frozenset(names), frozenset(content), is_negated(text), text)
 
 
 def is_negated(text: str) -> bool:
@@ -314,6 +317,33 @@ def negation_near_claim(claim: Features, quote: str, window: int = 5) -> bool:
                 if stem(nxt) in claim.content or nxt.lower().rstrip(".") in names:
                     return True
     return False
+
+
+def word_tokens(text: str) -> list[str]:
+    """Words and figures in order (hyphens split), for nearness checks."""
+    return re.findall(r"(?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z'’]*|\d[\d,.]*\d|\d", re.sub(r"[-–—/]", " ", normalise(text)))
+
+
+def links(claim: Features, window: int = 3) -> list[tuple[str, frozenset[str]]]:
+    """Each name of the claim with the content stems said within ``window`` words of it.
+
+    >>> [(name, sorted(near)) for name, near in links(claim_features("Dmitriev leads the U.S. side."))]
+    [('Dmitriev', ['lead']), ('U.S.', ['lead', 'sid'])]
+    """
+    toks = word_tokens(claim.text)
+    is_name = [(t[:-2] if t.endswith(("'s", "’s")) else t) in claim.names for t in toks]
+    out = []
+    for i, tok in enumerate(toks):
+        bare = tok[:-2] if tok.endswith(("'s", "’s")) else tok
+        if not is_name[i] or stem(bare) in _DATE_STEMS:
+            continue  # when something happened may be said anywhere in the sentence
+        # a word said of another name in between ("meet Lukashenko in St. Petersburg") is not linked
+        near = {stem(toks[j]) for j in range(max(0, i - window), min(len(toks), i + window + 1))
+                if toks[j][:1].isalpha() and not is_name[j] and stem(toks[j]) in claim.content
+                and not any(is_name[k] and toks[k][:1].isupper() and k != i for k in range(min(i, j) + 1, max(i, j)))}
+        if near and (bare, frozenset(near)) not in out:
+            out.append((bare, frozenset(near)))
+    return out
 
 
 # --- quotes -------------------------------------------------------------------------------

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bot.answer import AnswerSentence, Citation
-from bot.citations import (STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
-                           name_found, negation_near_claim, number_found, out_of_range_markers, parse_draft,
-                           quote_sentences, sentence_spans, stem)
+from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
+                           links, name_found, negation_near_claim, number_found, out_of_range_markers,
+                           parse_draft, quote_sentences, sentence_spans, stem, word_tokens)
 from bot.passage import Passage
 
 MIN_CONTENT = 0.6  # share of a sentence's key content words its quotes must contain
@@ -78,7 +78,7 @@ def judge(claim: Features, quotes: Sequence[Quote]) -> Support:
         return Support(False, f"name {', '.join(cov.missing_names)} is not in the cited passages", cov.score)
     if cov.content_total and cov.content_found / cov.content_total < MIN_CONTENT:
         return Support(False, f"only {cov.content_found} of {cov.content_total} key words are in the cited passages", cov.score)
-    loose = _unbound(claim, quotes)
+    loose = _unbound(claim, quotes) or _unlinked(claim, quotes)
     if loose:
         return Support(False, f"{loose} is not said together with the rest of the sentence", cov.score * 0.5)
     if not claim.negated and any(negation_near_claim(claim, q.text) for q in quotes):
@@ -107,6 +107,53 @@ def _unbound(claim: Features, quotes: Sequence[Quote]) -> str | None:
         if holders and not any(len(claim.content & idx.stems) >= need for idx in holders):
             return f"figure {_fmt_number(n)}"
     return None
+
+
+LINK_WINDOW = 10  # words around a name in a quote where its claimed action/role must appear
+
+
+def _unlinked(claim: Features, quotes: Sequence[Quote]) -> str | None:
+    """A name whose neighbouring words in the claim are not said of it in the quotes.
+
+    Catches swapped roles that share every word with the quote: "Kushner heads the wealth
+    fund" against "... Jared Kushner, while Russia is represented by Kirill Dmitriev, head of
+    the country's sovereign wealth fund": "head" is said of Dmitriev. A neighbour counts only
+    within LINK_WINDOW words and with no other person's name (one the claim does not
+    mention) between.
+    """
+    toks = [t for q in quotes for t in word_tokens(q.text) + ["|"] * LINK_WINDOW]
+    low = [t.lower() for t in toks]
+    stems = [stem(t) if t[:1].isalpha() else "" for t in toks]
+    ours = {n.lower() for n in claim.names} | {stem(n) for n in claim.names}
+    other = _other_people(toks, low, stems, ours)
+    for name, near in links(claim):
+        key = name.lower()
+        spots = [i for i, t in enumerate(low) if t == key or t[:-2] == key or (len(key) >= 5 and stems[i] == stem(key))]
+        if spots and not any(stems[j] in near and not any(other[min(i, j) + 1:max(i, j)])
+                             for i in spots for j in range(max(0, i - LINK_WINDOW), i + LINK_WINDOW + 1)
+                             if j < len(toks)):
+            return f"name {name} (with {', '.join(sorted(near))})"
+    return None
+
+
+def _other_people(toks, low, stems, ours) -> list[bool]:
+    """Tokens of multi-word names ("Kirill Dmitriev") the claim does not mention: words on
+    the far side of one are said of that person. Single capitalised words (places such as
+    "Florida", adjectives such as "Belarusian") do not count."""
+    caps = [t[:1].isupper() and t not in SENTENCE_STARTERS for t in toks]
+    other = [False] * len(toks)
+    i = 0
+    while i < len(toks):
+        if not caps[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and caps[j]:
+            j += 1
+        if j - i >= 2 and not any(low[k] in ours or stems[k] in ours for k in range(i, j)):
+            other[i:j] = [True] * (j - i)
+        i = j
+    return other
 
 
 def _check(claim: Features, passages: Sequence[Passage]) -> tuple[Support, list[Quote]]:

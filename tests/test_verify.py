@@ -62,7 +62,7 @@ CASES = [
     ("markers out of range", "Reports suggest the proposal has been reduced to 20 points [99].",
      "20 points", None, "dropped marker(s) [99]"),
     ("month spelled out where the article abbreviates it",
-     "Dmitriev described the talks as constructive after the meeting on December 20 [{Dec. 20, Dmitriev}].",
+     "Dmitriev described the talks as constructive on December 20 [{Dec. 20, Dmitriev}].",
      "December 20", None, None),
     ("paraphrase with inflections", "Ushakov said Dmitriev would return to Russia and submit a report [{submit a report}].",
      "submit a report", None, None),
@@ -196,4 +196,27 @@ def test_a_conflict_is_stated_once_per_answer():
                            "to accept a 28-point proposal [{28-point}]."), PASSAGES)
     conflicts = [s for s in v.sentences if s.text.startswith(("The articles differ", "The article is inconsistent"))]
     assert len(conflicts) == 1 and len(v.sentences) == 3
+    check_fidelity(v)
+
+
+@pytest.mark.parametrize("draft", [
+    "Dmitriev leads the U.S. side of the negotiations [{Kirill Dmitriev, head}].",
+    "Witkoff represents Russia in the talks [{Kirill Dmitriev, head}].",
+    "Jared Kushner is head of the country's sovereign wealth fund [{Kirill Dmitriev, head}].",
+    "Andrii Hnatov is secretary of Ukraine's National Security and Defense Council [{Rustem Umerov}].",
+])
+def test_swapped_roles_are_not_supported_although_every_word_is_in_the_quote(draft):
+    v = verify_answer(fill(draft), PASSAGES)
+    assert v.sentences == () and "not said together" in v.dropped[0].reason
+
+
+@pytest.mark.parametrize("draft", [
+    "Peskov said Putin will meet Lukashenko in St. Petersburg.",
+    "Dmitriev is Russia's chief negotiator.",
+    "Rustem Umerov is secretary of Ukraine's National Security and Defense Council.",
+    "Ushakov dismissed Zelensky's claim that Washington had proposed trilateral talks.",
+])
+def test_faithful_paraphrases_are_supported(draft):
+    v = verify_answer(draft, PASSAGES)
+    assert len(v.sentences) == 1 and v.sentences[0].supported
     check_fidelity(v)
