@@ -346,6 +346,23 @@ def links(claim: Features, window: int = 3) -> list[tuple[str, frozenset[str]]]:
     return out
 
 
+def number_links(claim: Features, window: int = 3) -> list[tuple[str, frozenset[str]]]:
+    """Each figure (as digits) of the claim with the content stems said next to it
+    ("reduced to 28 points" → 28: reduc, point), not reaching past another figure."""
+    toks = word_tokens(claim.text)
+    digit = [t[:1].isdigit() for t in toks]
+    out = []
+    for i, tok in enumerate(toks):
+        if not digit[i] or (i and stem(toks[i - 1]) in _DATE_STEMS) or re.fullmatch(r"(?:19|20)\d\d", tok):
+            continue  # a day or year: when something happened may be said anywhere in the sentence
+        near = {stem(toks[j]) for j in range(max(0, i - window), min(len(toks), i + window + 1))
+                if toks[j][:1].isalpha() and stem(toks[j]) in claim.content
+                and not any(digit[k] for k in range(min(i, j) + 1, max(i, j)))}
+        if near:
+            out.append((tok.replace(",", ""), frozenset(near)))
+    return out
+
+
 # --- quotes -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

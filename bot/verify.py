@@ -37,7 +37,7 @@ from typing import Sequence
 
 from bot.answer import AnswerSentence, Citation
 from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
-                           links, name_found, negation_near_claim, number_found, out_of_range_markers,
+                           links, name_found, number_links, negation_near_claim, number_found, out_of_range_markers,
                            parse_draft, quote_sentences, sentence_spans, stem, word_tokens)
 from bot.passage import Passage
 
@@ -109,6 +109,7 @@ def _unbound(claim: Features, quotes: Sequence[Quote]) -> str | None:
     return None
 
 
+NUMBER_WINDOW = 6  # words around a figure in a quote where the words claimed with it must appear
 LINK_WINDOW = 10  # words around a name in a quote where its claimed action/role must appear
 
 
@@ -133,6 +134,16 @@ def _unlinked(claim: Features, quotes: Sequence[Quote]) -> str | None:
                              for i in spots for j in range(max(0, i - LINK_WINDOW), i + LINK_WINDOW + 1)
                              if j < len(toks)):
             return f"name {name} (with {', '.join(sorted(near))})"
+    # A figure must be said with the words the claim puts next to it, wherever the quote has
+    # those words: "reduced to 28 points" is not backed by "a 28-point proposal ... reduced to 20 points".
+    digit = [t[:1].isdigit() for t in toks]
+    for value, near in number_links(claim):
+        spots = [i for i, t in enumerate(toks) if digit[i] and t.replace(",", "") == value]
+        for s in sorted(near):
+            if spots and s in stems and not any(
+                    stems[j] == s and not any(digit[min(i, j) + 1:max(i, j)])
+                    for i in spots for j in range(max(0, i - NUMBER_WINDOW), min(len(toks), i + NUMBER_WINDOW + 1))):
+                return f"figure {value} (with {s})"
     return None
 
 
