@@ -78,3 +78,12 @@ def test_answerer_protocol_fields():
     a = ExtractiveAnswerer()
     assert a.name == "extractive" and a.model
     assert a.rewrite_question("What is his job?", ()) is None
+
+
+def test_a_sentence_cut_by_chunk_overlap_gives_way_to_the_whole_sentence():
+    text = "Talks went on in Miami. Russia is represented by Kirill Dmitriev, head of the wealth fund. Rain fell."
+    cut, end = text.index("Kirill"), text.index(" Rain")
+    whole = Chunk("a#0000", "a", text[:end], 0, end)
+    tail = Chunk("a#0001", "a", text[cut:], cut, len(text))
+    draft = ExtractiveAnswerer().draft("Who is head of the wealth fund?", as_passages([tail, whole]))
+    assert draft == "Russia is represented by Kirill Dmitriev, head of the wealth fund. [2]"

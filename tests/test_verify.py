@@ -224,3 +224,20 @@ def test_faithful_paraphrases_are_supported(draft):
     v = verify_answer(draft, PASSAGES)
     assert len(v.sentences) == 1 and v.sentences[0].supported
     check_fidelity(v)
+
+
+def test_every_verbatim_seed_sentence_verifies_against_its_own_passage():
+    """No false alarms on the articles' own words (what the extractive answerer shows)."""
+    from bot.citations import sentence_spans
+
+    checked = 0
+    for n, p in enumerate(PASSAGES, 1):
+        for s, e in sentence_spans(p.text):
+            sentence = p.text[s:e]
+            if len(sentence.split()) < 4:
+                continue
+            v = verify_answer(f"{sentence} [{n}]", PASSAGES)
+            assert v.sentences and all(x.supported for x in v.sentences), (sentence, v.dropped)
+            check_fidelity(v)
+            checked += 1
+    assert checked > 30

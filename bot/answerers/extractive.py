@@ -84,6 +84,7 @@ class ExtractiveAnswerer:
                 if len(text) > MAX_SENTENCE_CHARS or looks_like_instruction(text) or len(text.split()) < 4:
                     continue
                 sentences.append((n, p, text, index_text(text)))
+        sentences = _drop_fragments(sentences)
         if not sentences:
             return []
         # Rare question words (in few candidate sentences) identify the answer better.
@@ -99,8 +100,8 @@ class ExtractiveAnswerer:
                 continue
             bonus = self._answer_bonus(wants, text, q_names, q.content)
             score += bonus * name_weight
-            if not re.search(r"[.!?][\"'”’)]*$", text):
-                score *= 0.7  # a headline or fragment, not a statement
+            if not re.search(r"[.!?][\"'”’)]*$", text) or text[:1].islower():
+                score *= 0.7  # a headline, or a sentence cut by the chunker: not a whole statement
             score *= 1.0 / (1.0 + 0.08 * (p.fused_rank - 1 if p.fused_rank else n - 1))
             key = " ".join(text.split()).lower()
             if key not in candidates or candidates[key].score < score:
@@ -138,6 +139,18 @@ class ExtractiveAnswerer:
             new = claim_features(text).names - q_names
             return 0.5 if any(len(n) > 3 for n in new) else 0.0
         return 0.0
+
+
+def _drop_fragments(sentences):
+    """Overlapping chunks cut sentences: keep the whole sentence when another passage has it."""
+    spans = [(p.article_id, p.chunk.start + p.chunk.text.find(text), len(text)) for _, p, text, _ in sentences]
+    spans = [(a, start, start + length) for a, start, length in spans]
+    kept = []
+    for item, (a, s, e) in zip(sentences, spans):
+        inside = any(a == a2 and s2 <= s and e <= e2 and (s2, e2) != (s, e) for a2, s2, e2 in spans)
+        if not inside:
+            kept.append(item)
+    return kept
 
 
 def _adjacent_pairs(text: str, terms: set[str]) -> int:
