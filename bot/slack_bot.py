@@ -171,9 +171,9 @@ class SlackBot:
             done.set()
             timer.cancel()
         answer_id = new_id()
-        message = blocks.answer_message(answer, answer_id)
-        if self._update(channel, placeholder, message, metadata=blocks.answer_metadata(answer, answer_id)):
-            self._remember(answer_id, Posted(answer, channel))
+        self._remember(answer_id, Posted(answer, channel))  # before posting: a click can beat the reply
+        self._update(channel, placeholder, blocks.answer_message(answer, answer_id),
+                     metadata=blocks.answer_metadata(answer, answer_id))
 
     def _history(self, channel: str, thread_ts: str, before_ts: str) -> list[Turn]:
         """The thread's earlier exchanges (empty, with a warning, if Slack won't give them)."""
@@ -228,8 +228,8 @@ class SlackBot:
             self._respond(respond, kind, self._failure_message(error, question, channel))
             return
         answer_id = new_id()
-        if self._respond(respond, kind, blocks.answer_message(answer, answer_id)):
-            self._remember(answer_id, Posted(answer, channel))
+        self._remember(answer_id, Posted(answer, channel))
+        self._respond(respond, kind, blocks.answer_message(answer, answer_id))
 
     def _respond(self, respond, kind: str, message: dict) -> bool:
         try:

@@ -314,19 +314,49 @@ def test_url_verification_challenge(bot):
 
 # --- failures -----------------------------------------------------------------------------
 
-def test_answerer_failure_edits_the_placeholder_into_an_apology(seed_store_dir, tmp_path):
-    dead = find_free_port()  # nothing listens here: the LLM endpoint is unreachable
+class SilentServer:
+    """Accepts connections on a loopback port and never answers: an LLM endpoint that hangs."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.held: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_answerer_timeout_edits_the_placeholder_into_an_apology(seed_store_dir, tmp_path):
+    llm = SilentServer()
     with FakeSlackAPI(token=TOKEN) as api:
         bot = _start_bot(tmp_path, seed_store_dir, api, "--llm", "openai", "--model", "m",
-                         env={"OPENAI_BASE_URL": f"http://127.0.0.1:{dead}/v1", "OPENAI_API_KEY": "k",
-                              "NEWSBOT_LLM_TIMEOUT": "5"})
+                         env={"OPENAI_BASE_URL": f"http://127.0.0.1:{llm.port}/v1", "OPENAI_API_KEY": "k",
+                              "NEWSBOT_LLM_TIMEOUT": "3"})
         try:
             event = bot.mention("C0FAIL", "Who is representing Russia in the talks?")
-            bot.event(event)
+            status, _ = bot.event(event)
+            assert status == 200
+            assert not api.find_calls("chat.update")  # acked while the model is still silent
             final = bot.final_update("C0FAIL", bot.placeholder_ts("C0FAIL", event["ts"]))
         finally:
             _stop(bot)
-    assert "Sorry" in final["text"] and "error id" in final["text"]
+            llm.close()
+    assert "Sorry" in final["text"] and "language model did not answer" in final["text"]
     error_id = final["text"].rsplit("error id: ", 1)[1].strip()
     log = bot.log.read_text()
     assert f"error {error_id}" in log and "Traceback" in log  # the id leads to the logged traceback

@@ -223,3 +223,28 @@ def test_vote_after_a_restart_is_recorded_from_the_click(minilm, seed_store, tmp
     assert bot.handle_correction(view)["correction"] == "He is Putin's adviser."
     assert len(bot.feedback.records()) == 1
     bot.close()
+
+
+def test_a_click_racing_the_reply_still_records_the_full_answer(minilm, seed_store, tmp_path):
+    """Slack can deliver a click before our chat.update call has returned."""
+    draft = cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}].")
+    bot, client = make_bot(minilm, seed_store, tmp_path, draft)
+    recorded = []
+    plain_update = client.chat_update
+
+    def update_then_click(**kw):
+        reply = plain_update(**kw)
+        if "metadata" in kw:
+            button = next(e for b in kw["blocks"] if b["type"] == "actions" for e in b["elements"])
+            recorded.append(bot.handle_vote({"user": {"id": "U5"}, "channel": {"id": "C1"},
+                                             "container": {"message_ts": kw["ts"]},
+                                             "actions": [{"action_id": sb.ACTION_UP, "value": button["value"]}]},
+                                            "up"))
+        return reply
+
+    client.chat_update = update_then_click
+    bot.handle_event(mention(RUSSIA_Q))
+    client.wait(lambda: bool(recorded))
+    assert recorded[0]["citations"] and recorded[0]["backend"] == "openai"
+    assert recorded[0]["question"] == RUSSIA_Q
+    bot.close()
