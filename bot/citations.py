@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -39,7 +40,8 @@ _MARKERS_RUN = r"(?:\s*\[\s*" + _MARKER_BODY + r"\s*\])*"
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*" + _MARKERS_RUN, re.IGNORECASE)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)  # passages are re-split for every sentence of every (streamed) draft
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of ``text``, whitespace trimmed. Lines are sentences
     too (headlines have no full stop). Abbreviations ("Dec.", "Mr."), initials ("John
     F. Kennedy"), initialisms ("U.S." mid-sentence) and decimals ("2.5") do not split."""
@@ -62,7 +64,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             _add(spans, base, chunk, start, end)
             start = end
         _add(spans, base, chunk, start, len(chunk))
-    return spans
+    return tuple(spans)
 
 
 def _is_abbreviation(head: str, following: str) -> bool:
@@ -266,6 +268,7 @@ class TextIndex:
     text: str
 
 
+@lru_cache(maxsize=16384)
 def index_text(text: str) -> TextIndex:
     text = normalise(text)
     toks = [t.rstrip(".") if not re.fullmatch(r"(?:[A-Za-z]\.)+", t) else t

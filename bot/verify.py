@@ -379,6 +379,8 @@ def _role_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
     for surname in sorted(n for n in claim.names if n[:1].isupper() and n.lower() not in TITLES | QUALIFIERS):
         if re.search(rf"\b{re.escape(surname)}\s+[A-Z]", sentence):
             continue  # "Donald" of "Donald Trump": the surname stands for the person
+        if not re.search(rf"\b{re.escape(surname)}\b(?![’']s)", sentence):
+            continue  # only "Trump's son-in-law": the sentence asserts nothing about Trump himself
         mentions = [m for m in _mentions(surname, passages) if m.head in words]
         if len({m.qualifiers for m in mentions}) < 2:
             continue

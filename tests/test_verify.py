@@ -241,3 +241,10 @@ def test_every_verbatim_seed_sentence_verifies_against_its_own_passage():
             check_fidelity(v)
             checked += 1
     assert checked > 30
+
+
+def test_a_title_said_only_in_passing_raises_no_conflict():
+    """'President Donald Trump's son-in-law Jared Kushner' asserts nothing about Trump himself."""
+    v = verify_answer(fill("From the U.S. side the negotiations are led by Special Envoy Steve Witkoff and President "
+                           "Donald Trump’s son-in-law Jared Kushner [{Kirill Dmitriev, head}]."), PASSAGES)
+    assert len(v.sentences) == 1 and not any("conflict" in n for n in v.notes)
