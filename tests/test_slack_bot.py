@@ -248,3 +248,19 @@ def test_a_click_racing_the_reply_still_records_the_full_answer(minilm, seed_sto
     assert recorded[0]["citations"] and recorded[0]["backend"] == "openai"
     assert recorded[0]["question"] == RUSSIA_Q
     bot.close()
+
+
+@pytest.mark.parametrize("public, kind", [(False, "ephemeral"), (True, "in_channel")])
+def test_slash_command_visibility_follows_public_slash(minilm, seed_store, tmp_path, public, kind):
+    draft = cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}].")
+    bot, client = make_bot(minilm, seed_store, tmp_path, draft)
+    bot.settings = bot.settings.replace(public_slash=public)
+    acks, replies = [], []
+    bot.handle_slash({"text": RUSSIA_Q, "channel_id": "C1", "user_id": "U1"},
+                     lambda **kw: acks.append(kw), lambda **kw: replies.append(kw))
+    client.wait(lambda: bool(replies))
+    assert acks[0]["response_type"] == kind and replies[0]["response_type"] == kind
+    assert "Dmitriev" in replies[0]["text"] and "*Sources*" in json.dumps(replies[0]["blocks"])
+    bot.handle_slash({"text": "  ", "channel_id": "C1"}, lambda **kw: acks.append(kw), lambda **kw: replies.append(kw))
+    assert acks[-1]["response_type"] == "ephemeral" and "Ask me a question" in acks[-1]["text"]
+    bot.close()
