@@ -376,6 +376,15 @@ def test_missing_signing_secret_in_http_mode_exits_with_one_line(tmp_path):
     assert len(lines) == 1 and "SLACK_SIGNING_SECRET" in lines[0]
 
 
+def test_missing_store_exits_with_one_line(tmp_path):
+    with FakeSlackAPI(token=TOKEN) as api:
+        done = run_newsbot("slack", "--store", str(tmp_path / "none"), "--slack-api-url", api.url,
+                           env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=300)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error:")]
+    assert len(errors) == 1 and "newsbot index" in errors[0] and "Traceback" not in done.stderr
+
+
 def test_rejected_token_exits_with_one_line(tmp_path):
     with FakeSlackAPI(token="xoxb-the-real-one") as api:
         done = run_newsbot("slack", "--store", str(tmp_path), "--slack-api-url", api.url,
