@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot import slack_blocks as blocks
 from bot.errors import ConfigError, NewsbotError
-from bot.slack_bot import SlackBot
+from bot.slack_bot import SlackBot, new_id
 
 log = logging.getLogger("newsbot.slack")
 
@@ -143,7 +143,12 @@ def make_server(app, host: str, port: int) -> ThreadingHTTPServer:
             if not stamp.strip().lstrip("-").isdigit():  # bolt's verifier would crash on int("x")
                 self._send(401, b'{"error": "invalid request"}', "application/json")
                 return
-            response = app.dispatch(BoltRequest(body=body, query=query, headers=dict(self.headers.items())))
+            try:
+                response = app.dispatch(BoltRequest(body=body, query=query, headers=dict(self.headers.items())))
+            except Exception as error:  # noqa: BLE001 - a bug answers 500 (Slack retries) and is logged
+                log.error("error %s: dispatching a Slack request failed: %s", new_id(), error, exc_info=error)
+                self._send(500, b'{"error": "internal"}', "application/json")
+                return
             payload = response.body if isinstance(response.body, str) else str(response.body or "")
             self.send_response(response.status)
             for name, values in response.headers.items():
@@ -162,9 +167,11 @@ def make_server(app, host: str, port: int) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(data)
 
-    ThreadingHTTPServer.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True  # a stuck client never blocks shutdown
+
     try:
-        return ThreadingHTTPServer((host, port), SlackRequestHandler)
+        return Server((host, port), SlackRequestHandler)
     except OSError as error:
         raise ConfigError(f"cannot listen on {host}:{port} ({error.strerror}): choose another --port") from None
 

@@ -193,6 +193,7 @@ def test_retry_and_message_twin_are_answered_once(bot):
     later = bot.mention("C0DUP", "Who is Yuri Ushakov?")  # a later question flushes the queue
     bot.event(later)
     bot.final_update("C0DUP", bot.placeholder_ts("C0DUP", later["ts"]))
+    assert "Slack retry 1" in bot.log.read_text()  # the retry header was read (and the retry dropped)
     posts = bot.api.find_calls("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
     assert len(posts) == 1
 
@@ -202,7 +203,10 @@ def test_a_person_in_a_channel_without_mention_is_ignored(bot):
     bot.event({**message, "type": "message", "channel": "C0QUIET", "channel_type": "channel"})
     bot_msg = {"type": "message", "channel": "D0DM2", "channel_type": "im", "user": BOT_USER_ID,
                "bot_id": "BBOT", "text": "my own reply", "ts": bot.api.next_ts()}
-    bot.event(bot_msg)
+    assert bot.event(bot_msg)[0] == 200
+    edited = {"type": "message", "subtype": "message_changed", "channel": "D0DM2", "channel_type": "im",
+              "ts": bot.api.next_ts(), "message": {"user": "U0BOB", "text": "edited", "ts": "1.0"}}
+    assert bot.event(edited)[0] == 200  # acked (not a 404 Slack would retry), not answered
     marker = bot.mention("C0QUIET", "Who is Yuri Ushakov?")
     bot.event(marker)
     bot.final_update("C0QUIET", bot.placeholder_ts("C0QUIET", marker["ts"]))
