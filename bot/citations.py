@@ -140,6 +140,11 @@ reported reports report described describes describe stated claimed claims one o
 mr mrs ms""".split())
 NEGATIONS = {"not", "no", "never", "n't", "none", "nobody", "nothing", "neither", "nor", "cannot",
              "without", "denied", "denies", "deny", "dismissed", "dismisses", "rejected", "rejects"}
+DENIALS = {"denied", "denies", "deny", "dismissed", "dismisses", "rejected", "rejects"}
+# Words that make a statement uncertain: a quote saying someone "might participate" does not
+# back a claim that they participated.
+HEDGES = {"might", "may", "could", "possibly", "perhaps", "reportedly", "allegedly", "likely", "unlikely",
+          "expected", "believed", "considering", "rumored", "rumoured", "suggest", "suggests", "suggested"}
 # Capitalised only because they start a sentence; never treated as names there.
 SENTENCE_STARTERS = {w.capitalize() for w in STOPWORDS | NEGATIONS} | {
     "Previously", "Earlier", "Later", "Speaking", "Meanwhile", "However", "Yes", "No", "Both",
@@ -181,6 +186,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\bUK\b", "U.K.", text)
 
 
+_QUANTITIES = {"dozens": 12.0, "hundreds": 1e2, "thousands": 1e3, "millions": 1e6, "billions": 1e9, "tens": 10.0}
+_QUANTITY = re.compile(r"\b(dozens|hundreds|thousands|millions|billions|tens)(?:\s+of\s+(thousands|millions|billions))?\b",
+                       re.IGNORECASE)
+_HALF = re.compile(r"^[-\s]+and[-\s]+a[-\s]+half\b", re.IGNORECASE)
+
+
 def numbers(text: str) -> set[tuple[float, str]]:
     """(value, kind) of every figure; kind is "%" for percentages, else "". Number words count.
 
@@ -197,9 +208,14 @@ def numbers(text: str) -> set[tuple[float, str]]:
         value = float(_NUMBER_WORDS[m.group(1).lower()])
         if m.group(2):
             value += "one two three four five six seven eight nine".split().index(m.group(2).lower()) + 1
+        if _HALF.match(text[m.end(1) if not m.group(2) else m.end(2):]):
+            value += 0.5  # "four-and-a-half-hour"
         if m.group(4):
             value *= _SCALES[m.group(4).lower()]
         found.add((value, "%" if m.group(3) else ""))
+    for m in _QUANTITY.finditer(text):  # "tens of thousands": an order of magnitude, not a figure
+        value = _QUANTITIES[m.group(1).lower()] * (_QUANTITIES[m.group(2).lower()] if m.group(2) else 1.0)
+        found.add((value, "~"))
     return found
 
 
@@ -228,6 +244,7 @@ class Features:
     content: frozenset[str]  # stems of key content words
     negated: bool
     text: str = ""  # the normalised sentence (for checks that need word order)
+    hedged: bool = False  # says "might", "reportedly", "expected to" ...
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
@@ -244,14 +261,18 @@ def claim_features(text: str) -> Features:
         bare = word[:-2] if word.endswith("'s") else word
         low = bare.lower()
         first, sentence_start = sentence_start, False
-        if low in NEGATIONS or low.endswith("n't") or low in _NUMBER_WORDS:
+        if low in DENIALS:
+            content.add(stem(low))  # "rejected" is a claim of its own, not only a polarity
+            continue
+        if low in NEGATIONS or low.endswith("n't") or low in _NUMBER_WORDS or low in _QUANTITIES:
             continue
         if bare[:1].isupper() and not shouting and not (first and bare in SENTENCE_STARTERS) \
                 and low not in STOPWORDS:
             names.add(bare)
         elif low not in STOPWORDS and len(low) >= 3:
             content.add(stem(low))
-    return Features(frozenset(numbers(text)), frozenset(names), frozenset(content), is_negated(text), text)
+    return Features(frozenset(numbers(text)), frozenset(names), frozenset(content), is_negated(text), text,
+                    any(t.lower() in HEDGES for t, _ in _tokens(text)))
 
 
 def is_negated(text: str) -> bool:
@@ -318,6 +339,18 @@ def negation_near_claim(claim: Features, quote: str, window: int = 5) -> bool:
         if low in NEGATIONS or low.endswith("n't"):
             for nxt in toks[i + 1:i + 1 + window]:
                 if stem(nxt) in claim.content or nxt.lower().rstrip(".") in names:
+                    return True
+    return False
+
+
+def hedge_near_claim(claim: Features, quote: str, window: int = 4) -> bool:
+    """Does the quote hedge ("might participate") something the claim states as fact?"""
+    toks = [t for t, _ in _tokens(normalise(quote))]
+    names = {n.lower() for n in claim.names}
+    for i, t in enumerate(toks):
+        if t.lower() in HEDGES:
+            for nxt in toks[i + 1:i + 1 + window]:
+                if (stem(nxt) in claim.content and nxt.lower() not in HEDGES) or nxt.lower().rstrip(".") in names:
                     return True
     return False
 

@@ -5,8 +5,8 @@ key content words (``MIN_CONTENT``), are found in the quotes of the passages it 
 no quote negates what it asserts. Policy for the rest:
 
 * a marker pointing at no passage is dropped (noted);
-* a sentence its own citations don't support, but another retrieved passage (or pair)
-  does, is **re-cited** to that passage (noted) — the claim is true to the articles, only
+* a sentence its own citations don't support, but another retrieved passage does, is
+  **re-cited** to that passage (noted) — the claim is true to the articles, only
   the pointer was wrong; otherwise it is dropped (or kept flagged with ``show_unsupported``);
 * an uncited sentence gets the best supporting passage, or is dropped;
 * other articles that support a kept sentence on their own are cited too;
@@ -30,19 +30,17 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from bot.answer import AnswerSentence, Citation
 from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
-                           links, name_found, number_links, negation_near_claim, number_found, out_of_range_markers,
+                           hedge_near_claim, links, name_found, number_links, negation_near_claim, number_found, out_of_range_markers,
                            parse_draft, quote_sentences, sentence_spans, stem, word_tokens)
 from bot.passage import Passage
 
-MIN_CONTENT = 0.6  # share of a sentence's key content words its quotes must contain
-PAIR_CANDIDATES = 4  # passages tried in pairs when no single passage supports a sentence
+MIN_CONTENT = 0.75  # share of a sentence's key content words its quotes must contain
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,8 @@ class Verified:
 
 def _fmt_number(n: tuple[float, str]) -> str:
     value, kind = n
-    return (f"{value:,.0f}" if value == int(value) else f"{value:g}").replace(",", "") + kind
+    digits = (f"{value:,.0f}" if value == int(value) else f"{value:g}").replace(",", "")
+    return f"~{digits}" if kind == "~" else digits + kind
 
 
 def judge(claim: Features, quotes: Sequence[Quote]) -> Support:
@@ -85,7 +84,12 @@ def judge(claim: Features, quotes: Sequence[Quote]) -> Support:
         return Support(False, "the cited passage negates this", cov.score)
     if claim.negated and not any(is_negated(q.text) for q in quotes):
         return Support(False, "the sentence negates what the cited passage says", cov.score)
+    if not claim.hedged and any(hedge_near_claim(claim, q.text) for q in quotes):
+        return Support(False, "the cited passage only says this may be so", cov.score)
     return Support(True, "", cov.score)
+
+
+_PRONOUN_START = re.compile(r"[\"“]?(?:He|She|They|His|Her|Their)\b")
 
 
 def _unbound(claim: Features, quotes: Sequence[Quote]) -> str | None:
@@ -97,10 +101,13 @@ def _unbound(claim: Features, quotes: Sequence[Quote]) -> str | None:
     if not claim.content:
         return None
     need = 1 if len(claim.content) <= 3 else 2
-    parts = [index_text(q.text[s:e]) for q in quotes for s, e in sentence_spans(q.text)]
+    texts = [q.text[s:e] for q in quotes for s, e in sentence_spans(q.text)]
+    parts = [index_text(t) for t in texts]
     for name in sorted(claim.names):
-        holders = [idx for idx in parts if name_found(name, idx)]
-        if holders and not any(len(claim.content & idx.stems) >= need for idx in holders):
+        stems = [idx.stems | (parts[k + 1].stems if k + 1 < len(parts) and _PRONOUN_START.match(texts[k + 1]) else frozenset())
+                 for k, idx in enumerate(parts) if name_found(name, idx)]
+        # ("... Ushakov said. He also dismissed ..." — the next sentence's "He" is Ushakov)
+        if stems and not any(len(claim.content & st) >= need for st in stems):
             return f"name {name}"
     for n in sorted(claim.numbers):
         holders = [idx for idx in parts if number_found(n, idx)]
@@ -189,8 +196,8 @@ class _Planned:
 
 
 def _best_support(claim: Features, passages: Sequence[Passage]) -> tuple[Support, list[tuple[int, Quote]]] | Support:
-    """The single passage (or else pair) that supports the claim best, or else the
-    verdict on the closest passage (why nothing supports it)."""
+    """The single passage that supports the claim best, or else the verdict on the
+    closest passage (why nothing supports it)."""
     singles = []
     for i, p in enumerate(passages):
         support, quotes = _check(claim, [p])
@@ -199,11 +206,9 @@ def _best_support(claim: Features, passages: Sequence[Passage]) -> tuple[Support
     if ok:
         support, i, q = max(ok, key=lambda s: (s[0].score, -s[1]))
         return support, [(i, q)]
-    top = sorted(singles, key=lambda s: (-s[0].score, s[1]))[:PAIR_CANDIDATES]
-    for a, b in itertools.combinations(sorted(top, key=lambda s: s[1]), 2):
-        support = judge(claim, [a[2], b[2]])
-        if support.supported:
-            return support, [(a[1], a[2]), (b[1], b[2])]
+    # Only single passages: stitching a claim from two uncited passages is how unsupported
+    # combinations ("Ushakov said talks are being prepared") slip through.
+    top = sorted(singles, key=lambda s: (-s[0].score, s[1]))
     if not top:
         return Support(False, "there are no passages", 0.0)
     closest = top[0][0]
