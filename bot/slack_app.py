@@ -52,6 +52,9 @@ def build_app(settings, pipeline, *, mode: str):
     if base and not base.endswith("/"):
         base += "/"  # slack_sdk appends the method name: ".../api/" + "chat.update"
     client = WebClient(token=settings.slack_bot_token, timeout=15, **({"base_url": base} if base else {}))
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429: wait Retry-After
     where = settings.slack_api_url or client.base_url
     try:
         auth = client.auth_test()

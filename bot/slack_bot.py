@@ -97,6 +97,8 @@ class SlackBot:
         self._answers_lock = threading.Lock()
         self._answer_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-answer")
+        self._queued = 0  # questions submitted and not yet answered (shown in the placeholder)
+        self._queued_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
     def warm_up_in_background(self) -> None:
@@ -138,11 +140,26 @@ class SlackBot:
         if not question:
             self._post(channel, thread_ts, blocks.notice_message(blocks.HELP_TEXT))
             return False
-        placeholder = self._post(channel, thread_ts, blocks.placeholder_message())
+        ahead = self._queued
+        note = f"({ahead} question{'s' if ahead > 1 else ''} ahead of yours)" if ahead else ""
+        placeholder = self._post(channel, thread_ts, blocks.placeholder_message(note))
         if placeholder is None:
             return False
-        self._worker.submit(self._answer_in_thread, channel, ts, thread_ts, question, placeholder)
+        self._submit(self._answer_in_thread, channel, ts, thread_ts, question, placeholder)
         return True
+
+    def _submit(self, job, *args) -> None:
+        """Queue a question for the single answer worker."""
+        with self._queued_lock:
+            self._queued += 1
+
+        def run():
+            try:
+                job(*args)
+            finally:
+                with self._queued_lock:
+                    self._queued -= 1
+        self._worker.submit(run)
 
     def _answer_in_thread(self, channel: str, ts: str, thread_ts: str, question: str, placeholder: str):
         done = threading.Event()
@@ -219,7 +236,7 @@ class SlackBot:
             ack(response_type="ephemeral", text=blocks.HELP_TEXT)
             return
         ack(response_type=kind, text=f"{blocks.PLACEHOLDER} “{blocks.escape(blocks.clip(question, 300))}”")
-        self._worker.submit(self._answer_slash, command.get("channel_id") or "", question, kind, respond)
+        self._submit(self._answer_slash, command.get("channel_id") or "", question, kind, respond)
 
     def _answer_slash(self, channel: str, question: str, kind: str, respond) -> None:
         try:

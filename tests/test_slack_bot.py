@@ -264,3 +264,23 @@ def test_slash_command_visibility_follows_public_slash(minilm, seed_store, tmp_p
     bot.handle_slash({"text": "  ", "channel_id": "C1"}, lambda **kw: acks.append(kw), lambda **kw: replies.append(kw))
     assert acks[-1]["response_type"] == "ephemeral" and "Ask me a question" in acks[-1]["text"]
     bot.close()
+
+
+def test_placeholder_says_how_many_questions_are_ahead(minilm, seed_store, tmp_path):
+    release = threading.Event()
+
+    def slow(question, passages):
+        release.wait(30)
+        return cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}].")(question, passages)
+
+    bot, client = make_bot(minilm, seed_store, tmp_path, slow)
+    bot.handle_event(mention(RUSSIA_Q, ts="4.1"))
+    client.wait(lambda: len(client.of("chat_postMessage")) == 1)
+    bot.handle_event(mention(RUSSIA_Q, ts="4.2"))
+    bot.handle_event(mention(RUSSIA_Q, ts="4.3"))
+    texts = [kw["text"] for kw in client.of("chat_postMessage")]
+    release.set()
+    assert "ahead" not in texts[0]
+    assert texts[1].endswith("(1 question ahead of yours)") and texts[2].endswith("(2 questions ahead of yours)")
+    client.wait(lambda: len([kw for kw in client.of("chat_update") if "metadata" in kw]) == 3)
+    bot.close()
