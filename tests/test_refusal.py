@@ -130,3 +130,14 @@ def test_every_embedded_answerer_refuses_out_of_corpus_questions_without_draftin
         out = p.ask(q)
         assert out.refused and out.backend == llm and "Paris" not in out.answer
     assert spy.calls == []
+
+
+@pytest.mark.parametrize("llm", ["extractive", "local"])
+def test_the_real_embedded_answerers_refuse_out_of_corpus_questions(seed_retriever, llm):
+    from bot.pipeline import build_pipeline
+
+    p = build_pipeline(load_settings({}, llm=llm, top_k=4), embedder=seed_retriever.embedder,
+                       store=seed_retriever.store)
+    out = p.ask("What is the capital of France?")
+    assert out.refused and out.backend == llm and out.citations == ()
+    assert "Paris" not in out.answer and out.timings_ms["generate"] == 0.0
