@@ -1,19 +1,27 @@
 """Pure: keep only the answer sentences the cited passages support, with verbatim quotes.
 
-A sentence is supported when every number and every name it contains, and enough of its
-key content words (``MIN_CONTENT``), are found in the quotes of the passages it cites, and
-no quote negates what it asserts. Policy for the rest:
+A sentence is supported by the quotes of the passages it cites when
+
+* every figure is there ("12 points" is not "20 points"; "four-hour" is not
+  "four-and-a-half-hour"), said with the words the claim puts next to it;
+* every name is there, said with the words the claim says of it ("Kushner heads the fund"
+  fails against "... Kushner, while Russia is represented by Kirill Dmitriev, head of the fund");
+* at least ``MIN_CONTENT`` of its key content words are there;
+* no quote negates it ("no plans for a phone call") or only hedges it ("might participate").
+
+Policy for the rest:
 
 * a marker pointing at no passage is dropped (noted);
 * a sentence its own citations don't support, but another retrieved passage does, is
-  **re-cited** to that passage (noted) — the claim is true to the articles, only
-  the pointer was wrong; otherwise it is dropped (or kept flagged with ``show_unsupported``);
-* an uncited sentence gets the best supporting passage, or is dropped;
+  **re-cited** to that passage (noted) — the claim is true to the articles, only the pointer
+  was wrong; otherwise it is dropped (or kept flagged with ``show_unsupported``);
+* an uncited sentence gets the best supporting passage, or is dropped (never a pair of
+  uncited passages: stitching is how unsupported combinations pass);
 * other articles that support a kept sentence on their own are cited too;
 * when retrieved passages state different values for a fact a kept sentence asserts (a
   role such as "former U.S. President" vs "U.S. President" for one person, or different
   figures for the same thing across articles), a sentence saying so, citing both sides, is
-  added after it (see :mod:`bot.conflicts`-style helpers below).
+  added after it (``find_conflicts``).
 
 Markers are renumbered 1..m in order of first use; each :class:`Citation` is one verbatim
 quote with its exact article span (one passage cited for two claims may yield two quotes).
@@ -35,9 +43,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bot.answer import AnswerSentence, Citation
-from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage, index_text, is_negated,
-                           hedge_near_claim, links, name_found, number_links, negation_near_claim, number_found, out_of_range_markers,
-                           parse_draft, quote_sentences, sentence_spans, stem, word_tokens)
+from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage,
+                           hedge_near_claim, index_text, is_negated, links, name_found, negation_near_claim,
+                           number_found, number_links, numbers, out_of_range_markers, parse_draft, quote_sentences,
+                           sentence_spans, stem, word_tokens)
 from bot.passage import Passage
 
 MIN_CONTENT = 0.75  # share of a sentence's key content words its quotes must contain
@@ -409,8 +418,6 @@ _FIGURE = re.compile(r"(\$|€|£)?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|million|
 
 
 def _figures(text: str) -> list[tuple[frozenset, str, int, int]]:
-    from bot.citations import numbers
-
     out = []
     for m in _FIGURE.finditer(text):
         unit = m.group(2).lower()
