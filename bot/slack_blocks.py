@@ -158,8 +158,8 @@ def answer_message(answer: Answer, answer_id: str) -> dict[str, Any]:
         return refusal_message(answer, answer_id)
     body = escape(answer.answer)
     head = [_section(piece, verbatim=True) for piece in split_text(body)]
-    tail = [_context(f"Answered by `{escape(answer.backend)}` · every sentence is checked against the quoted "
-                     "article text"), feedback_actions(answer_id, answer.question)]
+    tail = [_context(*_searched_as(answer), f"Answered by `{escape(answer.backend)}` · every sentence is checked "
+                     "against the quoted article text"), feedback_actions(answer_id, answer.question)]
     sources: list[dict[str, Any]] = []
     if answer.citations:
         sources = [{"type": "divider"}, _section("*Sources*")]
@@ -179,9 +179,17 @@ def refusal_message(answer: Answer, answer_id: str) -> dict[str, Any]:
     body = escape(answer.answer)
     blocks = [_section(f":grey_question: {piece}", verbatim=True) for piece in split_text(body, SECTION_LIMIT - 20)]
     blocks = blocks[: BLOCK_LIMIT - 2]
-    blocks.append(_context("No sources are shown: nothing in the articles supports an answer."))
+    blocks.append(_context(*_searched_as(answer), "No sources are shown: nothing in the articles supports an answer."))
     blocks.append(feedback_actions(answer_id, answer.question))
     return {"text": clip(body, FALLBACK_LIMIT), "blocks": blocks}
+
+
+def _searched_as(answer: Answer) -> list[str]:
+    """How a follow-up was read, when the thread changed it ("What is his job?" → "…Dmitriev's job?")."""
+    searched = " ".join((answer.standalone_question or "").split())
+    if not searched or searched == " ".join(answer.question.split()):
+        return []
+    return [f"Searched for: _{escape(clip(searched, 300))}_"]
 
 
 def apology_message(error_id: str, reason: str = "something went wrong while answering") -> dict[str, Any]:

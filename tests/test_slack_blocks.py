@@ -220,3 +220,12 @@ def test_manifest_subscribes_to_what_the_app_handles():
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/newsbot"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "im:history", "channels:history", "commands"} <= scopes
+
+
+def test_a_rewritten_follow_up_shows_what_was_searched():
+    import dataclasses
+
+    a = dataclasses.replace(answer(question="What is his job?"), standalone_question="What is Kirill Dmitriev's job?")
+    assert "Searched for: _What is Kirill Dmitriev's job?_" in blocks_text(sb.answer_message(a, "x"))
+    same = dataclasses.replace(answer(), standalone_question=answer().question)
+    assert "Searched for" not in blocks_text(sb.answer_message(same, "x"))
