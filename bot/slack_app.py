@@ -56,6 +56,8 @@ def build_app(settings, pipeline, *, mode: str):
 
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429: wait Retry-After
     where = settings.slack_api_url or client.base_url
+    sdk_logger = logging.getLogger("slack_sdk")
+    sdk_logger.setLevel(logging.CRITICAL)  # a failed auth.test becomes one line below, not a log storm
     try:
         auth = client.auth_test()
     except SlackApiError as error:
@@ -64,6 +66,7 @@ def build_app(settings, pipeline, *, mode: str):
     except OSError as error:
         raise NewsbotError(f"cannot reach the Slack Web API at {where} ({error}): check the network "
                            "or --slack-api-url") from None
+    sdk_logger.setLevel(logging.WARNING)
     bolt_logger = logging.getLogger("newsbot.slack.bolt")
     bolt_logger.setLevel(logging.ERROR)  # App() warns that $SLACK_BOT_TOKEN is unused: client has it
     app = App(client=client, signing_secret=settings.slack_signing_secret or "", logger=bolt_logger,

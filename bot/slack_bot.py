@@ -31,6 +31,9 @@ from bot.slack_feedback import FeedbackLog, feedback_id, feedback_record
 log = logging.getLogger("newsbot.slack")
 
 MAX_HISTORY_TURNS = 10
+# A person's DM with an attachment, or a thread reply also sent to the conversation, is still
+# a question; edits, deletions, joins and other bots' posts are not.
+ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 HISTORY_PAGES = 5
 
 
@@ -124,7 +127,7 @@ class SlackBot:
         mention+message pair for one post are dropped here.
         """
         if event.get("type") == "message":
-            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            if event.get("channel_type") != "im" or event.get("subtype") not in ANSWERED_SUBTYPES:
                 return False
         if blocks.is_from_bot(event, self.bot_user_id, self.bot_id) or event.get("bot_id"):
             return False

@@ -429,3 +429,12 @@ def test_rejected_app_token_exits_with_one_line(seed_store_dir):
     errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error:")]
     assert len(errors) == 1 and "Slack rejected SLACK_APP_TOKEN (invalid_auth)" in errors[0]
     assert "Traceback" not in done.stderr
+
+
+def test_unreachable_slack_api_exits_with_one_line(tmp_path):
+    closed = find_free_port()
+    done = run_newsbot("slack", "--store", str(tmp_path), "--slack-api-url", f"http://127.0.0.1:{closed}/api",
+                       env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=120)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the Slack Web API" in lines[0] and f":{closed}/api/" in lines[0]

@@ -182,6 +182,8 @@ def test_what_is_not_a_question_to_the_bot_is_ignored(minilm, seed_store, tmp_pa
                                  "text": "my answer", "ts": "2.2"})
     assert not client.calls
     assert not bot.handle_event(mention("", ts="2.3"))  # a bare mention: help, no answer
+    assert bot.handle_event({"type": "message", "channel": "D1", "channel_type": "im", "user": "U1",
+                             "subtype": "file_share", "text": "Who is Yuri Ushakov?", "ts": "2.4"})
     assert "Ask me a question" in client.of("chat_postMessage")[0]["text"]
     bot.close()
 
