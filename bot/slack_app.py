@@ -55,7 +55,7 @@ def build_app(settings, pipeline, *, mode: str):
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429: wait Retry-After
-    where = settings.slack_api_url or client.base_url
+    where = base or client.base_url
     sdk_logger = logging.getLogger("slack_sdk")
     sdk_logger.setLevel(logging.CRITICAL)  # a failed auth.test becomes one line below, not a log storm
     try:
