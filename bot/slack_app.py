@@ -45,6 +45,7 @@ def build_app(settings, pipeline, *, mode: str):
         from slack_bolt import App
         from slack_sdk import WebClient
         from slack_sdk.errors import SlackApiError
+        from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
     except ImportError:
         raise ConfigError("slack-bolt is not installed: pip install 'newsbot[slack]'") from None
 
@@ -52,8 +53,6 @@ def build_app(settings, pipeline, *, mode: str):
     if base and not base.endswith("/"):
         base += "/"  # slack_sdk appends the method name: ".../api/" + "chat.update"
     client = WebClient(token=settings.slack_bot_token, timeout=15, **({"base_url": base} if base else {}))
-    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429: wait Retry-After
     where = base or client.base_url
     sdk_logger = logging.getLogger("slack_sdk")
