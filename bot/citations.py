@@ -182,7 +182,9 @@ def normalise(text: str) -> str:
     """Spellings that mean the same name: "United States" → "U.S.", curly apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"\b(?:the\s+)?United\s+States\b", lambda m: ("the " if m.group(0).lower().startswith("the") else "") + "U.S.", text)
-    text = re.sub(r"\bUS\b", "U.S.", text)
+    text = re.sub(r"\bU\.S\.A\.", "U.S.", text)
+    text = re.sub(r"\bUSA?\b", "U.S.", text)
+    text = re.sub(r"\bKiev\b", "Kyiv", text)  # the older spelling still common in English
     return re.sub(r"\bUK\b", "U.K.", text)
 
 
@@ -304,7 +306,7 @@ def number_found(n: tuple[float, str], idx: TextIndex) -> bool:
 
 
 def name_found(name: str, idx: TextIndex) -> bool:
-    low = name.lower()
+    low = normalise(name).lower()
     if low in idx.words:
         return True
     # "Russian" for "Russia", "Zelenskyy" for "Zelensky", "December" for "Dec.": same stem,

@@ -114,3 +114,13 @@ def test_every_best_quote_on_the_seeds_is_verbatim():
         for claim in claims:
             q = best_quote(claim, p)
             assert TEXTS[p.article_id][q.start:q.end] == q.text and 0.0 <= q.score <= 1.0
+
+
+def test_spellings_of_one_name_are_normalised():
+    from bot.citations import index_text, name_found
+
+    idx = index_text("The United States sent envoys to Kyiv and the U.S. Senate voted.")
+    for name in ("US", "USA", "U.S.", "Kyiv"):
+        assert name_found(name, idx)
+    assert {"Kyiv", "U.S."} <= claim_features("Did the USA send envoys to Kiev?").names
+    assert not name_found("Moscow", idx)
