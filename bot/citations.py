@@ -178,6 +178,7 @@ _IRREGULAR = {"led": "lead", "leads": "lead", "met": "meet", "held": "hold", "ho
 _TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?(?:\.[A-Za-z])*\.?")
 
 
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Spellings that mean the same name: "United States" → "U.S.", curly apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
