@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_flags()
     for name, help_text in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        # "resolve": a command may redefine a common flag (eval's --llm can be repeated).
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common],
+                           conflict_handler="resolve")
         _command_module(name).add_arguments(p)
     return parser
 
