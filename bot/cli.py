@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_flags()
     for name, help_text in COMMANDS.items():
         # "resolve": a command may redefine a common flag (eval's --llm can be repeated).
-        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common],
+        # A fresh common parser each time: "resolve" mutates the shared parent's actions, which
+        # would drop --llm from every command added after eval (slack).
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[_common_flags()],
                            conflict_handler="resolve")
         _command_module(name).add_arguments(p)
     return parser
