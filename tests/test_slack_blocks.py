@@ -229,3 +229,21 @@ def test_a_rewritten_follow_up_shows_what_was_searched():
     assert "Searched for: _What is Kirill Dmitriev's job?_" in blocks_text(sb.answer_message(a, "x"))
     same = dataclasses.replace(answer(), standalone_question=answer().question)
     assert "Searched for" not in blocks_text(sb.answer_message(same, "x"))
+
+
+def test_feedback_records_import_as_eval_drafts(tmp_path):
+    """What the bot writes is what `newsbot eval --import-feedback` reads."""
+    feedback = pytest.importorskip("evals.feedback")
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log.save(feedback_record(question="Who represents Russia?", answer="Kirill Dmitriev [1].",
+                             citations=sb.citations_json([citation(1, quote="Russia is represented by Kirill Dmitriev")]),
+                             vote="up", user="U1", channel="C1", ts="1.1", backend="extractive"))
+    down = feedback_record(question="Who is Ushakov?", answer="A [1].", citations=[], vote="down", user="U2",
+                           channel="C1", ts="1.2", backend="extractive")
+    log.save(down)
+    log.set_correction(down["feedback_id"], "Putin's foreign policy adviser")
+    summary = feedback.import_feedback(tmp_path / "feedback.jsonl", tmp_path / "drafts.jsonl")
+    drafts = [json.loads(x) for x in (tmp_path / "drafts.jsonl").read_text().splitlines()]
+    assert summary.drafted == 2 and not summary.warnings
+    assert drafts[0]["sources"] == ["art1"] and drafts[0]["answers"] == [["Russia is represented by Kirill Dmitriev"]]
+    assert drafts[1]["answers"] == [["Putin's foreign policy adviser"]]
