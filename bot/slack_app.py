@@ -23,6 +23,9 @@ from bot.slack_bot import SlackBot, new_id
 log = logging.getLogger("newsbot.slack")
 
 EVENTS_PATH = "/slack/events"
+# Bolt handles every kind of request at one URL; these aliases are accepted too, for apps
+# configured with separate interactivity / command URLs.
+REQUEST_PATHS = {EVENTS_PATH, "/slack/interactive", "/slack/interactivity", "/slack/actions", "/slack/commands"}
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -136,7 +139,7 @@ def make_server(app, host: str, port: int) -> ThreadingHTTPServer:
 
         def do_POST(self):
             path, _, query = self.path.partition("?")
-            if path != EVENTS_PATH:
+            if path not in REQUEST_PATHS:
                 self._send(404, b"not found\n", "text/plain")
                 return
             length = int(self.headers.get("Content-Length") or 0)

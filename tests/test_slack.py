@@ -313,6 +313,15 @@ def test_bad_signature_is_rejected_with_401(bot):
     assert not bot.api.find_calls("chat.postMessage", lambda c: c.params.get("channel") == "C0SIG")
 
 
+def test_unknown_path_is_404_and_health_check_answers(bot):
+    request = urllib.request.Request(f"http://127.0.0.1:{bot.port}/elsewhere", data=b"{}", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert error.value.code == 404
+    with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=30) as response:
+        assert response.status == 200
+
+
 def test_url_verification_challenge(bot):
     status, body = bot.post(json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"}),
                             "application/json")
