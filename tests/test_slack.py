@@ -406,7 +406,8 @@ def test_rejected_token_exits_with_one_line(tmp_path):
         done = run_newsbot("slack", "--store", str(tmp_path), "--slack-api-url", api.url,
                            env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=60)
     assert done.returncode != 0
-    assert "invalid_auth" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "invalid_auth" in lines[0] and "SLACK_BOT_TOKEN" in lines[0]
 
 
 # --- Socket Mode ------------------------------------------------------------------------------
