@@ -61,10 +61,21 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
             if "[" not in m.group(0) and _is_abbreviation(chunk[start:m.start() + 1], following):
                 # (a marker after the full stop means the writer ended the sentence there)
                 continue
+            if _inside_quotation(chunk[start:end]):
+                continue  # “We cannot force Ukraine. ... deal,” he said. — one statement with its speaker
             _add(spans, base, chunk, start, end)
             start = end
         _add(spans, base, chunk, start, len(chunk))
     return tuple(spans)
+
+
+MAX_QUOTED_SENTENCES_CHARS = 600  # a quotation left open longer than this is a typo: split anyway
+
+
+def _inside_quotation(piece: str) -> bool:
+    if len(piece) > MAX_QUOTED_SENTENCES_CHARS:
+        return False
+    return piece.count("“") > piece.count("”") or piece.count('"') % 2 == 1
 
 
 def _is_abbreviation(head: str, following: str) -> bool:

@@ -27,8 +27,9 @@ def sentences(text):
     ("Talks were held in the U.S. The envoys left.", ["Talks were held in the U.S.", "The envoys left."]),
     ("John F. Kennedy spoke. He left.", ["John F. Kennedy spoke.", "He left."]),
     ("Headline without stop\nBody sentence one. Body two!", ["Headline without stop", "Body sentence one.", "Body two!"]),
-    ("“We cannot force Ukraine to make a deal. They have to want it,” he said.",
-     ["“We cannot force Ukraine to make a deal.", "They have to want it,” he said."]),
+    ("“We cannot force Ukraine to make a deal. They have to want it,” he said. Talks went on.",
+     ["“We cannot force Ukraine to make a deal. They have to want it,” he said.", "Talks went on."]),
+    ('He said: "No talks. None." Then he left.', ['He said: "No talks. None."', "Then he left."]),
     ("the U.S.-mediated peace process continues.", ["the U.S.-mediated peace process continues."]),
 ])
 def test_sentence_spans(text, expected):

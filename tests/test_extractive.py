@@ -87,3 +87,16 @@ def test_a_sentence_cut_by_chunk_overlap_gives_way_to_the_whole_sentence():
     tail = Chunk("a#0001", "a", text[cut:], cut, len(text))
     draft = ExtractiveAnswerer().draft("Who is head of the wealth fund?", as_passages([tail, whole]))
     assert draft == "Russia is represented by Kirill Dmitriev, head of the wealth fund. [2]"
+
+
+def test_how_much_without_a_figure_for_it_is_no_answer():
+    """A figure elsewhere in a sentence ("$106 billion") does not answer "how much is Kushner paid"."""
+    assert ExtractiveAnswerer().draft("How much is Jared Kushner paid as an envoy?", PASSAGES) == ""
+    assert "20 points" in ExtractiveAnswerer().draft("How many points does the proposal have now?", PASSAGES)
+
+
+def test_a_full_name_in_the_question_counts_once():
+    """"Yuri Ushakov" + "Americans": the sentence with Ushakov *and* the Americans wins over
+    one that only spells out both of Ushakov's names."""
+    draft = ExtractiveAnswerer().draft("What did Yuri Ushakov say about the Americans?", PASSAGES)
+    assert draft.startswith("“The Americans are celebrating Christmas these days. There won’t be many people working,” Ushakov said.")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bot.answer import Turn
-from bot.citations import claim_features, index_text, name_found, numbers, sentence_spans, stem
+from bot.citations import claim_features, index_text, name_found, sentence_spans, stem, word_tokens
 from bot.passage import Passage
 from bot.untrusted import looks_like_instruction
 
@@ -76,6 +76,7 @@ class ExtractiveAnswerer:
     def pick(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         q = claim_features(question)
         q_names = {n for n in q.names}
+        entities = _entities(question, q_names)  # "Yuri Ushakov" counts once, by either word
         wants = next((kind for rx, kind in _WANTS if rx.search(question)), None)
         sentences = []
         for n, p in enumerate(passages, start=1):
@@ -94,7 +95,7 @@ class ExtractiveAnswerer:
         candidates: dict[str, _Candidate] = {}
         for n, p, text, idx in sentences:
             score = sum(w for s, w in weight.items() if s in idx.stems)
-            score += sum(name_weight for name in q_names if name_found(name, idx))
+            score += sum(name_weight for entity in entities if any(name_found(n, idx) for n in entity))
             score += PROXIMITY_BONUS * _adjacent_pairs(text, q.content | {stem(n) for n in q_names})
             if score <= 0:
                 continue
@@ -107,8 +108,8 @@ class ExtractiveAnswerer:
             if key not in candidates or candidates[key].score < score:
                 candidates[key] = _Candidate(n, text.strip(), score, idx.stems, bonus)
         ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.passage, c.text))
-        if not ranked:
-            return []
+        if not ranked or (wants == "number" and ranked[0].bonus < 1.0):
+            return []  # "how much/many" and no sentence states a figure for it: no answer here
         chosen = [ranked[0]]
         for c in ranked[1:]:
             if len(chosen) == MAX_SENTENCES or c.score < KEEP_RATIO * ranked[0].score:
@@ -123,7 +124,9 @@ class ExtractiveAnswerer:
     @staticmethod
     def _answer_bonus(wants: str | None, text: str, q_names: set[str], q_content=frozenset()) -> float:
         if wants == "number":
-            return 1.0 if numbers(text) else 0.0
+            # the figure must be said of what is asked: "reduced to 20 points" for "how many
+            # points", not "$106 billion" in a sentence that happens to mention envoys
+            return _figure_near(text, set(q_content) | {stem(n) for n in q_names})
         if wants == "date":
             return 1.0 if _MONTH.search(text) else 0.0
         if wants == "name":
@@ -132,13 +135,48 @@ class ExtractiveAnswerer:
             if people:
                 # ... especially right next to the question's verb or noun ("represented by Kirill Dmitriev")
                 words = list(re.finditer(r"[A-Za-z][A-Za-z'’]*", text))
-                hits = [i for i, w in enumerate(words) if stem(w.group(0)) in q_content]
+                asked = set(q_content) | {stem(n) for n in q_names}
+                hits = [i for i, w in enumerate(words) if stem(w.group(0)) in asked]
                 spots = [i for i, w in enumerate(words) if any(m.start() <= w.start() < m.end() for m in people)]
                 near = any(abs(i - j) <= PROXIMITY_WINDOW for i in hits for j in spots)
                 return 1.5 if near else 0.75
             new = claim_features(text).names - q_names
             return 0.5 if any(len(n) > 3 for n in new) else 0.0
         return 0.0
+
+
+FIGURE_NEAR = 6  # words between a figure and a question word for the figure to answer it
+_FIGURE_WORD = re.compile(r"^(?:\d[\d,.]*|zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
+                          r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
+                          r"billions?|dozens?|tens)$", re.IGNORECASE)
+
+
+def _figure_near(text: str, asked: set[str]) -> float:
+    """1.0 when a figure stands within FIGURE_NEAR words of a question word, 0.3 when the
+    sentence only has a figure somewhere, else 0."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*", re.sub(r"[-–—/$]", " ", text))
+    figures = [i for i, w in enumerate(words) if _FIGURE_WORD.match(w)]
+    if not figures:
+        return 0.0
+    hits = [i for i, w in enumerate(words) if w[:1].isalpha() and stem(w) in asked]
+    return 1.0 if any(abs(i - j) <= FIGURE_NEAR for i in figures for j in hits) else 0.3
+
+
+def _entities(question: str, names: set[str]) -> list[tuple[str, ...]]:
+    """The question's names grouped into runs: "Yuri Ushakov", "Americans"."""
+    groups: list[list[str]] = []
+    previous = False
+    for tok in word_tokens(question):
+        bare = tok[:-2] if tok.endswith(("'s", "’s")) else tok
+        if bare in names:
+            if previous:
+                groups[-1].append(bare)
+            else:
+                groups.append([bare])
+            previous = not tok.endswith(("'s", "’s"))
+        else:
+            previous = False
+    return list(dict.fromkeys(tuple(g) for g in groups))
 
 
 def _drop_fragments(sentences):
