@@ -138,3 +138,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **flags: Any) -> Set
         store = flags.get("store") or settings.store
         settings = dataclasses.replace(settings, feedback_path=Path(store) / "feedback.jsonl")
     return settings.replace(**flags)
+
+
+def markdown_table() -> str:
+    """The README's settings table: ``python -c 'from bot.settings import markdown_table as t; print(t())'``."""
+    rows = ["| setting | environment | default | what it does |", "|---|---|---|---|"]
+    for name, env, help_text, default in describe():
+        shown = "—" if default is None else f"`{default}`"
+        rows.append(f"| `{name}` | {env or '—'} | {shown} | {help_text.replace('|', '/')} |")
+    return "\n".join(rows)

@@ -41,6 +41,7 @@ class CaseResult:
     quotes_verbatim: tuple[bool, ...] = ()  # one per citation: quote == article[start:end]
     timings_ms: dict = field(default_factory=dict)
     error: str | None = None
+    fell_back: bool = False  # the answerer's draft had no supported sentence: extractive evidence shown
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:
@@ -169,6 +170,7 @@ def summarise(results: Sequence[CaseResult], supports: Supports, k: int) -> dict
         "citation_precision": cites.precision,
         "quote_fidelity": _mean(fidelity) if fidelity else None,
         "errors": sum(1 for r in results if r.error),
+        "fallback_rate": _mean(r.fell_back for r in results if not r.refused and not r.error),
     }
     for stage in ("retrieve", "generate", "verify", "total"):
         values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]

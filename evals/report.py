@@ -11,7 +11,7 @@ from bot.errors import InputError
 
 CHART_METRICS = ("accuracy", "answer_accuracy", "recall@{k}", "mrr", "refusal_precision", "refusal_recall",
                  "citation_recall", "citation_precision", "quote_fidelity")
-TABLE_METRICS = CHART_METRICS + ("retrieve_ms_p50", "generate_ms_p50", "verify_ms_p50", "total_ms_p50",
+TABLE_METRICS = CHART_METRICS + ("fallback_rate", "retrieve_ms_p50", "generate_ms_p50", "verify_ms_p50", "total_ms_p50",
                                  "total_ms_p95")
 _COLOURS = ("#3366cc", "#dc7633", "#2e8b57", "#8e44ad")
 

@@ -79,7 +79,8 @@ def article_texts(corpus: str | Path) -> dict[str, str]:
     return {a.id: a.text for a in load_articles([corpus]).articles}
 
 
-def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: str | None = None) -> CaseResult:
+def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: str | None = None,
+              asked: str = "") -> CaseResult:
     if answer is None:
         return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, "", False, (),
                           error=error)
@@ -88,7 +89,8 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
                       for s in answer.sentences)
     fidelity = tuple(texts.get(c.article_id, "")[c.start:c.end] == c.quote for c in answer.citations)
     return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, answer.answer, answer.refused,
-                      tuple(p.article_id for p in answer.passages), sentences, fidelity, dict(answer.timings_ms))
+                      tuple(p.article_id for p in answer.passages), sentences, fidelity, dict(answer.timings_ms),
+                      fell_back=answer.backend != asked)
 
 
 def verifier_supports(sentence: str, quotes: Sequence[str]) -> bool:
@@ -125,7 +127,7 @@ def run_cases(pipeline, cases: Sequence[Case], llms: Sequence[str], texts: dict[
         for case in cases:
             try:
                 answer = pipeline.ask(case.question, case.history, llm=name)
-                results[name].append(to_result(case, answer, texts))
+                results[name].append(to_result(case, answer, texts, asked=name))
                 answers[name].append(answer)
             except NewsbotError as exc:
                 results[name].append(to_result(case, None, texts, error=str(exc)))

@@ -53,3 +53,10 @@ def test_every_field_is_described_with_an_env_var():
     for name, env, help_text, _default in rows:
         assert help_text.strip(), name
         assert env, name
+
+
+def test_readme_settings_table_lists_every_setting(repo_root):
+    """The README table is generated from describe(); it must not drift from the code."""
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for name, env, _help, _default in describe():
+        assert f"| `{name}` | {env or '—'} |" in readme, f"README settings table lacks {name} ({env})"
