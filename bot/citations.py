@@ -185,7 +185,8 @@ _IRREGULAR = {"led": "lead", "leads": "lead", "met": "meet", "held": "hold", "ho
               "begun": "begin", "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go",
               "made": "make", "sought": "seek", "spoke": "speak", "spoken": "speak", "won": "win",
               "fought": "fight", "paid": "pay", "sent": "send", "left": "leave", "chose": "choose",
-              "russian": "russia", "ukrainian": "ukraine", "american": "america", "americans": "america"}
+              "russian": "russia", "ukrainian": "ukraine", "american": "america", "americans": "america",
+              "russians": "russia", "ukrainians": "ukraine", "europeans": "europe", "european": "europe"}
 _TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?(?:\.[A-Za-z])*\.?")
 
 
@@ -321,9 +322,26 @@ def name_found(name: str, idx: TextIndex) -> bool:
     low = normalise(name).lower()
     if low in idx.words:
         return True
-    # "Russian" for "Russia", "Zelenskyy" for "Zelensky", "December" for "Dec.": same stem,
-    # long enough to be safe.
-    return len(low) >= 5 and stem(low) in idx.stems
+    # "Ukrainian" for "Ukraine", "December" for "Dec.": the same canonical word; "Russian"
+    # for "Russia", "Zelenskyy" for "Zelensky": one is the other plus a short ending. Not a
+    # shared prefix alone: "Dmitry" is not "Dmitriev".
+    canon = _canonical(low)
+    for w in idx.words:
+        if _canonical(w) == canon:
+            return True
+        short, long_ = (w, low) if len(w) <= len(low) else (low, w)
+        if len(short) >= 5 and long_.startswith(short) and long_[len(short):] in _NAME_ENDINGS:
+            return True
+    return False
+
+
+_NAME_ENDINGS = {"n", "an", "ian", "ns", "ans", "ians", "s", "y", "i", "e", "ese", "ish"}
+
+
+def _canonical(word: str) -> str:
+    w = word.rstrip(".")
+    w = w[:-2] if w.endswith("'s") else w
+    return _IRREGULAR.get(w, _MONTHS.get(w, w))
 
 
 @dataclass(frozen=True)

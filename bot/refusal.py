@@ -4,7 +4,9 @@ Two independent signals, either of which refuses:
 
 * **similarity** — the best dense cosine similarity of a passage to the question is below
   ``threshold`` (``settings.refusal_threshold``, calibrated on the eval cases by
-  ``newsbot eval --calibrate``); the question is about something else entirely;
+  ``newsbot eval --calibrate``) while the passages contain under ``STRONG_COVERAGE`` of the
+  question's key terms, or is below ``FLOOR_RATIO`` × threshold whatever the words: the
+  question is about something else entirely;
 * **coverage** — the question's key terms are missing from the passages: a name (any
   capitalised term) of the question appears in no passage ("What did Sergei Lavrov say?"
   against articles that never mention Lavrov has no answer here, however similar the
@@ -32,6 +34,8 @@ from typing import Sequence
 from bot.citations import claim_features, index_text, name_found, stem
 from bot.passage import Passage
 
+STRONG_COVERAGE = 0.75  # at or above this share of key terms found, only a very low similarity refuses
+FLOOR_RATIO = 0.5  # "very low": under this share of the threshold
 MIN_COVERAGE = 0.3  # weighted share of the question's key terms the passages must contain
 # Words that say what kind of answer is wanted, not what it is about.
 QUESTION_WORDS = {stem(w) for w in """happen happened happening think thinks thought know known
@@ -66,7 +70,10 @@ def assess_evidence(question: str, passages: Sequence[Passage], threshold: float
     total = 2 * len(names) + len(content)
     got = 2 * (len(names) - len(missing)) + sum(1 for s in content if s in idx.stems)
     cover = got / total if total else 1.0
-    if best is not None and best < threshold:
+    # Full lexical evidence (every name, most key words) outweighs a middling cosine: MiniLM
+    # scores "Which year of the war is approaching?" 0.23 against the sentence that answers it.
+    weak = cover < STRONG_COVERAGE or best is None or best < threshold * FLOOR_RATIO
+    if best is not None and best < threshold and weak:
         reason = f"best similarity {best:.2f} is below the threshold {threshold:g}"
     elif missing:
         reason = f"no passage mentions {', '.join(missing)}"

@@ -125,3 +125,14 @@ def test_spellings_of_one_name_are_normalised():
         assert name_found(name, idx)
     assert {"Kyiv", "U.S."} <= claim_features("Did the USA send envoys to Kiev?").names
     assert not name_found("Moscow", idx)
+
+
+@pytest.mark.parametrize("name, found", [
+    ("Dmitriev", True), ("Russia", True), ("Ukraine", True), ("December", True), ("Zelensky", True),
+    ("Europeans", True), ("Belarusian", True), ("Dmitry", False), ("Dmitri", False), ("Putin", False),
+])
+def test_name_spellings_that_match_and_names_that_only_share_a_prefix(name, found):
+    from bot.citations import index_text, name_found
+
+    idx = index_text("Kirill Dmitriev met Ukrainian and Russian envoys on Dec. 21 with Zelenskyy in Europe and Belarus.")
+    assert name_found(name, idx) is found

@@ -145,6 +145,7 @@ class ExtractiveAnswerer:
         return 0.0
 
 
+_MONTH_WORD = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", re.IGNORECASE)
 FIGURE_NEAR = 6  # words between a figure and a question word for the figure to answer it
 _FIGURE_WORD = re.compile(r"^(?:\d[\d,.]*|zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
                           r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
@@ -155,7 +156,9 @@ def _figure_near(text: str, asked: set[str]) -> float:
     """1.0 when a figure stands within FIGURE_NEAR words of a question word, 0.3 when the
     sentence only has a figure somewhere, else 0."""
     words = re.findall(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*", re.sub(r"[-–—/$]", " ", text))
-    figures = [i for i, w in enumerate(words) if _FIGURE_WORD.match(w)]
+    # a day of the month or a year says when, not how many
+    figures = [i for i, w in enumerate(words) if _FIGURE_WORD.match(w)
+               and not (i and _MONTH_WORD.match(words[i - 1])) and not re.fullmatch(r"(?:19|20)\d\d", w)]
     if not figures:
         return 0.0
     hits = [i for i, w in enumerate(words) if w[:1].isalpha() and stem(w) in asked]
