@@ -141,3 +141,14 @@ def test_the_real_embedded_answerers_refuse_out_of_corpus_questions(seed_retriev
     out = p.ask("What is the capital of France?")
     assert out.refused and out.backend == llm and out.citations == ()
     assert "Paris" not in out.answer and out.timings_ms["generate"] == 0.0
+
+
+@pytest.mark.parametrize("dense, question, refuse", [
+    (0.25, "Who represents Russia in the Miami talks?", False),  # every key word there: lexical evidence wins
+    (0.15, "Who represents Russia in the Miami talks?", True),   # under half the threshold: refuse anyway
+    (0.35, "Which hotel in Miami hosted the talks with Russia?", True),  # below threshold, key words missing
+    (0.45, "Which hotel in Miami hosted the talks with Russia?", False),  # above it: the answerer decides
+])
+def test_similarity_below_the_threshold_refuses_only_without_strong_lexical_evidence(dense, question, refuse):
+    e = assess_evidence(question, [passage(TALKS.text, dense=dense)], 0.4)
+    assert e.refuse is refuse, e
