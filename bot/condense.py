@@ -193,6 +193,11 @@ def _salient_name(turn: Turn) -> str | None:
     if not names:
         return None
     full = [n for n in names if " " in n.text]
+    asked_people = [n.text for n in _names(turn.question) if " " in n.text]
+    if len(asked_people) == 1:
+        return asked_people[0]  # "Who is Yuri Ushakov?" → "What did he say?" is about him
+    closest = _closest_to_question(answer, [n.text for n in in_answer if n.text.lower() not in turn.question.lower()],
+                                   asked_stems, turn.question)
     merged: dict[str, tuple[float, int]] = {}
     for n in names:
         # "Dmitriev" is a mention of "Kirill Dmitriev" when both occur.
@@ -207,8 +212,25 @@ def _salient_name(turn: Turn) -> str | None:
             for s in _sentences(answer)
         )
         score = mentions + (2.0 if " " in owner else 0.0) + (0.0 if in_question else 2.0) + (1.5 if near else 0.0)
+        score += 1.5 if owner == closest else 0.0
         merged[owner] = (score, n.first if n in in_answer else 10_000 + n.first)
     return min(merged.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
+
+
+def _closest_to_question(answer: str, candidates: list[str], asked_stems: set[str], question: str) -> str | None:
+    """The candidate said fewest words away from a word of the question (names the question
+    itself contains don't count as its words): in "… led by Witkoff and Kushner, while
+    Russia is represented by Dmitriev", asked "Who is representing Russia?", Dmitriev."""
+    tokens = _WORD.findall(_MARKER.sub(" ", answer))
+    asked_names = {w.lower() for n in _names(question) for w in n.text.split()}
+    asked_at = [i for i, w in enumerate(tokens) if w.lower()[:5] in asked_stems and w.lower() not in asked_names]
+    best, best_d = None, 10_000
+    for name in candidates:
+        last = name.split()[-1]
+        d = min((abs(i - j) for i, w in enumerate(tokens) if w == last for j in asked_at), default=10_000)
+        if d < best_d:
+            best, best_d = name, d
+    return best
 
 
 def _salient_thing(turn: Turn) -> str | None:

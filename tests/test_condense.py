@@ -65,3 +65,23 @@ def test_llm_rewrites_must_keep_the_question_and_use_the_history():
     assert not accept_rewrite("What is his job?", "What is Dmitriev's job?\nUser: more", h)
     assert accept_rewrite("Who is Yuri Ushakov?", "Who is Yuri Ushakov?", h)
     assert content_words("What is his job [1]?") == {"job"}
+
+
+LONG_ANSWER = ("From the U.S. side the negotiations are led by Special Envoy Steve Witkoff and President Donald "
+               "Trump’s son-in-law Jared Kushner, while Russia is represented by Kirill Dmitriev, head of the "
+               "country's sovereign wealth fund [1].")
+
+
+@pytest.mark.parametrize("previous, expected", [
+    # several people in one answer sentence: the one said next to the question's words
+    ("Who is representing Russia in the talks?", "What is Kirill Dmitriev's job?"),
+    ("Who leads the negotiations from the U.S. side?", "What is Special Envoy Steve Witkoff's job?"),
+])
+def test_pronoun_picks_the_person_who_answers_the_question(previous, expected):
+    assert standalone_question("What is his job?", [Turn(previous, LONG_ANSWER)]) == expected
+
+
+def test_pronoun_after_a_question_about_a_person_means_that_person():
+    answer = ("Yuri Ushakov, foreign policy adviser to Russian President Vladimir Putin, said Kirill Dmitriev "
+              "would return to Russia [1].")
+    assert standalone_question("What did he say?", [Turn("Who is Yuri Ushakov?", answer)]) == "What did Yuri Ushakov say?"
