@@ -110,7 +110,7 @@ def test_conversation_follow_up_sources_why_reset_quit(seed_store_dir, terminal)
 
     assert "forgotten" in chat.line("/reset")
     again = chat.line(JOB_Q)
-    assert "searched:" not in again and "Dmitriev's job" not in again  # no history → no rewrite
+    assert "↳ searched:" not in again and "Dmitriev's job" not in again  # no history → no rewrite
     assert "Searched: What is his job?" in chat.line("/why") and "rewritten" not in chat.line("/why")
 
     assert chat.line("/frobnicate").startswith("error: unknown command /frobnicate: try /sources")
