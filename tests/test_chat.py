@@ -53,7 +53,8 @@ class Terminal:
     def line(self, text: str) -> str:
         """Type ``text`` + Enter; what it printed before the next prompt."""
         self.child.sendline(text)
-        return self.prompt()
+        # prompt_toolkit may redraw the submitted line ("> text") before the output: drop it.
+        return re.sub(rf"^(?:>\s*{re.escape(clean(text))}\s*)+", "", self.prompt())
 
     def wait_exit(self) -> int:
         self.child.expect(pexpect.EOF)
@@ -149,7 +150,10 @@ def test_unreachable_llm_is_one_line_and_llm_extractive_goes_on(seed_store_dir, 
                          NEWSBOT_LLM_TIMEOUT="5")
     chat = terminal(seed_store_dir, "--llm", "openai", env=env)
     failed = chat.line(RUSSIA_Q)
-    assert failed.startswith("error: cannot reach the LLM endpoint") and "/llm extractive" in failed, failed
+    # after the spinner frames: exactly one error line that says how to go on
+    error = failed[failed.index("error:"):] if "error:" in failed else failed
+    assert error.startswith("error: cannot reach the LLM endpoint") and "/llm extractive" in error, failed
+    assert failed.count("error:") == 1
     assert "Traceback" not in chat.transcript
     assert chat.line("/llm nonsense").startswith("error: unknown answerer 'nonsense'")
     assert "now answering with extractive" in chat.line("/llm extractive")
