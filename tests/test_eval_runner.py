@@ -62,9 +62,10 @@ def test_eval_end_to_end_and_baseline_gate(tiny):
     same = run_newsbot(*common, "--report", str(root / "r2"), "--baseline", str(root / "baseline.json"))
     assert same.returncode == 0, same.stderr
 
-    # An injected regression: a refusal threshold that refuses everything.
+    # An injected regression: a refusal threshold so high that every question is refused
+    # (the gate refuses below half the threshold whatever the words).
     worse = run_newsbot(*common, "--report", str(root / "r3"), "--baseline", str(root / "baseline.json"),
-                        env=subprocess_env(NEWSBOT_REFUSAL_THRESHOLD="0.99"))
+                        env=subprocess_env(NEWSBOT_REFUSAL_THRESHOLD="1.9"))
     assert worse.returncode == 3
     assert "regression" in worse.stderr and "answer_accuracy" in worse.stderr
     failing = json.loads((root / "r3" / "report.json").read_text())["failures"]["extractive"]
