@@ -47,7 +47,7 @@ class Settings:
     # --- retrieval and refusal ---------------------------------------------------
     top_k: int = _setting(5, "Passages handed to the answerer (-k).", "NEWSBOT_TOP_K")
     max_per_article: int = _setting(3, "At most this many of the top_k passages may come from one article (diversity).", "NEWSBOT_MAX_PER_ARTICLE")
-    refusal_threshold: float = _setting(0.40, "Best dense cosine similarity below which the bot refuses without calling the LLM (calibrated by `newsbot eval --calibrate`).", "NEWSBOT_REFUSAL_THRESHOLD")
+    refusal_threshold: float = _setting(0.38, "Best dense cosine similarity below which the bot refuses without calling the LLM (calibrated by `newsbot eval --calibrate`).", "NEWSBOT_REFUSAL_THRESHOLD")
 
     # --- answering ----------------------------------------------------------------
     llm: str = _setting("auto", "Answerer: auto | openai | local | extractive.", "NEWSBOT_LLM")
