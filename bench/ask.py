@@ -1,0 +1,67 @@
+"""End-to-end `newsbot ask` latency per answerer: warm (one process, models loaded, median over
+the seed eval questions) and cold (process start → first answer printed, median of 3).
+
+    python bench/ask.py [--llm extractive --llm local] [--cold-runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from common import OUT, REPO, median, p95, record
+
+from bot.pipeline import build_pipeline
+from bot.settings import load_settings
+from evals.runner import load_cases
+from index.indexer import index_paths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--llm", action="append")
+    ap.add_argument("--cold-runs", type=int, default=3)
+    args = ap.parse_args()
+    llms = args.llm or ["extractive", "local"]
+    store = OUT / "store-ask"
+    shutil.rmtree(store, ignore_errors=True)
+    settings = load_settings({}, store=store, quiet=True)
+    index_paths(settings, [REPO / "seeds"])
+    cases = load_cases(REPO / "evals" / "cases" / "seeds.jsonl")
+    pipeline = build_pipeline(settings)
+    rows = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "OPENAI_"))}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    for llm in llms:
+        pipeline.use(llm)
+        pipeline.warm_up()
+        pipeline.ask(cases[0].question, llm=llm)
+        warm = []
+        for case in cases:
+            t = time.perf_counter()
+            pipeline.ask(case.question, case.history, llm=llm)
+            warm.append(time.perf_counter() - t)
+        cold = []
+        for _ in range(args.cold_runs):
+            t = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "bot", "ask", "--store", str(store), "--llm", llm,
+                                   "Who is representing Russia in the talks?"], capture_output=True, text=True,
+                                  cwd=REPO, env=env)
+            cold.append(time.perf_counter() - t)
+            assert done.returncode == 0, done.stderr
+        rows.append(f"| {llm} | {median(warm):.3f} | {p95(warm):.3f} | {median(cold):.1f} |")
+    record("End-to-end `newsbot ask` latency", f"""
+Seed store; warm = one process with models loaded, {len(cases)} reporting eval questions (with
+their history); cold = `python -m bot ask` process start → answer printed, median of {args.cold_runs}.
+
+| answerer | warm p50 s | warm p95 s | cold start s |
+|---|---|---|---|
+""" + "\n".join(rows) + "\n\nTargets: warm p50 ≤ 0.3 s extractive, ≤ 3 s local.\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Retrieval latency (question embedding + dense + BM25 + fusion) and memory by store size.
+
+    python bench/retrieval.py [--sizes 1000,10000,100000] [--server]
+
+Chunks are BBC sentences windows; their dense vectors are synthetic unit vectors (embedding
+100k chunks at ~25 chunks/s would take over an hour here) — the question is embedded for
+real, so the timing covers every stage. With --server, the same through `chroma run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from common import OUT, bbc_texts, median, p95, record, rss_mib
+
+from bot.retrieve import Retriever
+from bot.settings import load_settings
+from index.chunking import Chunk
+from index.embedders import build_embedder
+from index.lexical import LexicalIndex
+from index.store import open_store
+
+QUESTIONS = ["who won the rugby match against wales", "what did the prime minister say about taxes",
+             "how many goals did arsenal score", "why did the minister resign", "what is the election date",
+             "who is the england football coach", "what happened to the chelsea manager",
+             "how much will the budget cost", "which party leads the polls", "who was injured in the game"]
+
+
+def chunks(n: int) -> list[Chunk]:
+    words = " ".join(bbc_texts()).split()
+    out, size = [], 120
+    for i in range(n):
+        start = (i * 37) % (len(words) - size)
+        out.append(Chunk(f"syn{i // 4:06d}#{i % 4:04d}", f"syn{i // 4:06d}", " ".join(words[start:start + size]),
+                         0, 0, title=f"synthetic {i // 4}"))
+    return out
+
+
+def build(settings, embedder, items: list[Chunk], dim: int) -> None:
+    store = open_store(settings, embedder, create=True)
+    rng = np.random.default_rng(0)
+    for i in range(0, len(items), 5000):
+        part = items[i:i + 5000]
+        vecs = rng.normal(size=(len(part), dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        store.upsert(part, vecs.tolist())
+    LexicalIndex.build([c.id for c in items], [c.text for c in items]).save(settings.store)
+
+
+def measure(settings, embedder, runs: int = 5) -> tuple[float, float]:
+    retriever = Retriever(embedder, open_store(settings, embedder), LexicalIndex.load(settings.store), settings)
+    for q in QUESTIONS[:3]:
+        retriever.search(q, settings.top_k)  # warm caches
+    times = []
+    for _ in range(runs):
+        for q in QUESTIONS:
+            t = time.perf_counter()
+            retriever.search(q, settings.top_k)
+            times.append((time.perf_counter() - t) * 1000)
+    return median(times), p95(times)
+
+
+def chroma_server(path: Path, port: int):
+    exe = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("chroma run did not start")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--server", action="store_true", help="also measure through a `chroma run` server")
+    args = ap.parse_args()
+    base = load_settings({}, quiet=True)
+    embedder = build_embedder(base)
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        store = OUT / f"store-retrieval-{n}"
+        shutil.rmtree(store, ignore_errors=True)
+        settings = load_settings({}, store=store, quiet=True)
+        items = chunks(n)
+        t = time.perf_counter()
+        build(settings, embedder, items, embedder.dimension)
+        built = time.perf_counter() - t
+        del items
+        gc.collect()
+        p50, p95_ = measure(settings, embedder)
+        rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {rss_mib():.0f} | {built:.0f} s |")
+        if args.server:
+            import socket
+
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            server_dir = OUT / f"chroma-server-{n}"
+            shutil.rmtree(server_dir, ignore_errors=True)
+            proc = chroma_server(server_dir, port)
+            try:
+                remote = load_settings({}, store=OUT / f"store-retrieval-server-{n}", quiet=True,
+                                       chroma_url=f"http://127.0.0.1:{port}")
+                t = time.perf_counter()
+                build(remote, embedder, chunks(n), embedder.dimension)
+                built = time.perf_counter() - t
+                p50, p95_ = measure(remote, embedder)
+                rows.append(f"| {n:,} | `chroma run` server (HttpClient, loopback) | {p50:.1f} | {p95_:.1f} | "
+                            f"{rss_mib():.0f} (client) | {built:.0f} s |")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    record("Retrieval latency by store size", """
+`Retriever.search` = embed the question (MiniLM, torch) + Chroma dense top-k + BM25 + fusion,
+k=5 (pool 20); 10 questions × 5 runs after warm-up. Dense vectors of the chunks are synthetic
+unit vectors (the question is embedded for real); BM25 runs over real BBC text windows.
+RSS is the benchmark process after building and querying (it grows as sizes accumulate).
+
+| chunks | store | p50 ms | p95 ms | RSS MiB | build |
+|---|---|---|---|---|---|
+""" + "\n".join(rows) + "\n\nTargets: p50 ≤ 25 ms at 10k, ≤ 60 ms at 100k.\n")
+
+
+if __name__ == "__main__":
+    main()
