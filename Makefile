@@ -44,5 +44,13 @@ test-fast: setup-test
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json
 
+# Benchmarks print figures and append them to bench/RESULTS.md (never timed tests).
+bench: setup-test
+	$(PY) bench/ingest.py
+	$(PY) bench/encoders.py
+	$(PY) bench/retrieval.py --server
+	$(PY) bench/ask.py
+	$(PY) bench/chat_startup.py
+
 clean:
 	rm -rf $(VENV) .newsbot
