@@ -71,16 +71,16 @@ class SentenceTransformerEmbedder:
         _offline()
         from sentence_transformers import SentenceTransformer
 
-        self.name = name or str(model_path)
+        # int8 vectors differ slightly from fp32 ones: a store records which it was built with.
+        self.name = (name or str(model_path)) + ("@onnx-int8" if backend == "onnx-int8" else "")
         self.backend = backend
         self.batch_size = batch_size
         try:
             if backend == "torch":
                 self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
             elif backend == "onnx-int8":
-                folder, file_name = onnx_int8_folder(Path(model_path))
-                self._model = SentenceTransformer(str(folder), device="cpu", backend="onnx", local_files_only=True,
-                                                  model_kwargs={"file_name": file_name})
+                self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+                self._onnx = OnnxInt8Encoder(self._model, Path(model_path))
             else:
                 raise ConfigError(f"unknown embedder backend {backend!r}: use 'torch' or 'onnx-int8' "
                                   "(NEWSBOT_EMBEDDER_BACKEND / --embedder-backend)")
@@ -96,6 +96,8 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        if self.backend == "onnx-int8":
+            return self._onnx.encode(list(texts), self.batch_size, self._model.max_seq_length)
         vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return vectors.tolist()
@@ -104,35 +106,70 @@ class SentenceTransformerEmbedder:
         return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
-def onnx_int8_folder(model_path: Path) -> tuple[Path, str]:
-    """A copy of ``model_path`` with an int8 dynamically-quantised ONNX model, made once
-    locally (nothing downloaded) and cached beside the user's other caches.
+class OnnxInt8Encoder:
+    """The same transformer exported to ONNX and int8-quantised (dynamic, weights only) on this
+    machine — nothing downloaded — run with onnxruntime; mean pooling and L2 normalisation as
+    all-MiniLM-L6-v2's own pipeline does. The export is cached under ~/.cache/newsbot/onnx."""
 
-    Returns ``(folder, file_name)`` for ``SentenceTransformer(folder, backend="onnx",
-    model_kwargs={"file_name": file_name})``.
-    """
+    def __init__(self, st_model, model_path: Path):
+        import onnxruntime
+
+        self._tokenizer = st_model.tokenizer
+        path = _onnx_int8_file(st_model, model_path)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def encode(self, texts: list[str], batch_size: int, max_length: int) -> list[list[float]]:
+        import numpy as np
+
+        out = []
+        for i in range(0, len(texts), batch_size):
+            enc = self._tokenizer(texts[i:i + batch_size], padding=True, truncation=True, max_length=max_length,
+                                  return_tensors="np")
+            feed = {k: v.astype(np.int64) for k, v in enc.items() if k in self._inputs}
+            hidden = self._session.run(None, feed)[0]
+            mask = enc["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out.extend(pooled.tolist())
+        return out
+
+
+def _onnx_int8_file(st_model, model_path: Path) -> Path:
     import hashlib
-    import shutil
 
-    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsbot" / "onnx"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsbot" / "onnx"
     key = hashlib.sha256(str(model_path.resolve()).encode()).hexdigest()[:12]
-    folder = cache_root / f"{model_path.name}-{key}"
-    file_name = "onnx/model_qint8_avx2.onnx"
-    if (folder / file_name).is_file():
-        return folder, file_name
-    from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+    target = cache / f"{model_path.name}-{key}-int8.onnx"
+    if target.is_file():
+        return target
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(model_path, tmp, ignore=shutil.ignore_patterns("onnx", "*.onnx"))
-    model = SentenceTransformer(str(tmp), device="cpu", backend="onnx", local_files_only=True)  # exports fp32 ONNX
-    model.save_pretrained(str(tmp))
-    export_dynamic_quantized_onnx_model(model, "avx2", str(tmp))
-    if not (tmp / file_name).is_file():
-        raise NewsbotError(f"the int8 ONNX export did not produce {file_name} in {tmp}")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)  # atomic: a half-written export is never used
-    return folder, file_name
+    cache.mkdir(parents=True, exist_ok=True)
+    fp32 = cache / f"{model_path.name}-{key}-fp32.tmp-{os.getpid()}.onnx"
+    transformer = st_model[0].auto_model.eval()
+    sample = st_model.tokenizer(["an example sentence"], return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
+    class ByName(torch.nn.Module):  # keyword call: positional order differs across transformers versions
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *tensors):
+            return self.inner(**dict(zip(names, tensors))).last_hidden_state
+
+    with torch.no_grad():
+        torch.onnx.export(ByName(transformer), tuple(sample[n] for n in names), str(fp32), input_names=names,
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
+    quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+    fp32.unlink(missing_ok=True)
+    os.replace(tmp, target)  # atomic: a half-written export is never used
+    return target
 
 
 class OpenAIEmbedder:
