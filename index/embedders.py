@@ -124,16 +124,20 @@ class OnnxInt8Encoder:
     def encode(self, texts: list[str], batch_size: int, max_length: int) -> list[list[float]]:
         import numpy as np
 
-        out = []
-        for i in range(0, len(texts), batch_size):
-            enc = self._tokenizer(texts[i:i + batch_size], padding=True, truncation=True, max_length=max_length,
+        # Batches of similar length waste little on padding (sentence-transformers does the same).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list = [None] * len(texts)
+        for i in range(0, len(order), batch_size):
+            ids = order[i:i + batch_size]
+            enc = self._tokenizer([texts[j] for j in ids], padding=True, truncation=True, max_length=max_length,
                                   return_tensors="np")
             feed = {k: v.astype(np.int64) for k, v in enc.items() if k in self._inputs}
             hidden = self._session.run(None, feed)[0]
             mask = enc["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            out.extend(pooled.tolist())
+            for j, vector in zip(ids, pooled.tolist()):
+                out[j] = vector
         return out
 
 
