@@ -1,6 +1,6 @@
 """Retrieval latency (question embedding + dense + BM25 + fusion) and memory by store size.
 
-    python bench/retrieval.py [--sizes 1000,10000,100000] [--server]
+    python bench/retrieval.py [--sizes 1000,10000,100000] [--server [--server-sizes 1000,10000]]
 
 Chunks are BBC sentences windows; their dense vectors are synthetic unit vectors (embedding
 100k chunks at ~25 chunks/s would take over an hour here) — the question is embedded for
@@ -86,6 +86,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--server", action="store_true", help="also measure through a `chroma run` server")
+    ap.add_argument("--server-sizes", default="1000,10000", help="sizes measured through the server")
     args = ap.parse_args()
     base = load_settings({}, quiet=True)
     embedder = build_embedder(base)
@@ -102,7 +103,7 @@ def main() -> None:
         gc.collect()
         p50, p95_ = measure(settings, embedder)
         rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {rss_mib():.0f} | {built:.0f} s |")
-        if args.server:
+        if args.server and str(n) in args.server_sizes.split(","):
             import socket
 
             with socket.socket() as s:
