@@ -15,8 +15,8 @@ import time
 
 from common import OUT, REPO, median, p95, record
 
-from bot.pipeline import build_pipeline
-from bot.settings import load_settings
+from bot.answering.pipeline import build_pipeline
+from bot.core.settings import load_settings
 from evals.runner import load_cases
 from index.indexer import index_paths
 

@@ -16,7 +16,7 @@ import time
 import pexpect
 from common import OUT, REPO, median, record
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from index.indexer import index_paths
 
 FRESH_PROMPT = re.compile(r">\x08\x1b\[2C")

@@ -16,12 +16,12 @@ import time
 
 from common import OUT, REPO, build_corpus, median, record
 
-from bot import condense
-from bot.retrieve import Retriever
-from bot.settings import load_settings
+from bot.answering import condense
+from bot.answering.retrieve import Retriever
+from bot.core.settings import load_settings
 from evals.metrics import recall_at_k, reciprocal_rank
 from evals.runner import load_cases
-from index.articles import load_articles
+from index.sources.files import load_articles
 from index.chunking import chunk_article
 from index.embedders import build_embedder
 from index.indexer import index_paths

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from common import OUT, bbc_texts, median, p95, record, rss_mib
 
-from bot.retrieve import Retriever
-from bot.settings import load_settings
+from bot.answering.retrieve import Retriever
+from bot.core.settings import load_settings
 from index.chunking import Chunk
 from index.embedders import build_embedder
 from index.lexical import LexicalIndex

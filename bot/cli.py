@@ -16,8 +16,8 @@ import sys
 from typing import Sequence
 
 from bot import __version__
-from bot.errors import NewsbotError
-from bot.settings import Settings, load_settings
+from bot.core.errors import NewsbotError
+from bot.core.settings import Settings, load_settings
 
 COMMANDS = {
     "index": "Index articles (files or folders) into the store.",

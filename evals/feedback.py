@@ -44,7 +44,7 @@ def draft_case(record: dict, n: int) -> dict:
 def import_feedback(path: str | Path, out: str | Path) -> ImportSummary:
     path, out = Path(path), Path(out)
     if not path.is_file():
-        from bot.errors import InputError
+        from bot.core.errors import InputError
 
         raise InputError(f"{path} does not exist: give the feedback JSONL written by `newsbot slack`")
     known = set()

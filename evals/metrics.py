@@ -1,7 +1,7 @@
 """Pure eval metrics over small frozen records. No I/O, no models.
 
 Support of a sentence by quotes is a callable passed in (the runner passes the project's
-own verifier, ``bot.verify.verify_sentence``), so citation metrics are "as judged by
+own verifier, ``bot.verify.policy.verify_sentence``), so citation metrics are "as judged by
 newsbot's verifier" — stated as such in reports.
 
 Worked example (ALCE citation precision; a redundant citation is imprecise)::

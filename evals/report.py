@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 CHART_METRICS = ("accuracy", "answer_accuracy", "recall@{k}", "mrr", "refusal_precision", "refusal_recall",
                  "citation_recall", "citation_precision", "quote_fidelity")
@@ -64,7 +64,7 @@ def write_reports(run, folder: Path, extra: dict | None = None) -> Path:
     doc = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "answerers": list(run.answerers), "k": run.k, "cases": len(run.cases),
-        "note": "citation_recall/precision are judged by newsbot's own verifier (bot.verify), ALCE-style",
+        "note": "citation_recall/precision are judged by newsbot's own verifier (bot.verify.policy), ALCE-style",
         "metrics": run.metrics, "per_tag": run.per_tag, "failures": fails,
         "results": {n: [asdict(r) for r in run.results[n]] for n in run.answerers},
         **(extra or {}),

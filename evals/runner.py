@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from bot.answer import Answer, Turn
-from bot.errors import InputError, NewsbotError
+from bot.core.records import Answer, Turn
+from bot.core.errors import InputError, NewsbotError
 from evals.metrics import CaseResult, SentenceRecord, by_tag, summarise
 
 
@@ -74,7 +74,7 @@ def index_corpus(settings, corpus: str | Path):
 
 
 def article_texts(corpus: str | Path) -> dict[str, str]:
-    from index.articles import load_articles
+    from index.sources.files import load_articles
 
     return {a.id: a.text for a in load_articles([corpus]).articles}
 
@@ -95,8 +95,8 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
 
 def verifier_supports(sentence: str, quotes: Sequence[str]) -> bool:
     """The project's own verifier as the judge of citation support (quotes as passages)."""
-    from bot.passage import Passage
-    from bot.verify import verify_sentence
+    from bot.core.passage import Passage
+    from bot.verify.policy import verify_sentence
     from index.chunking import Chunk
 
     passages = [Passage(Chunk(f"quote#{i:04d}", f"quote{i}", q, 0, len(q)), 1.0, None, i + 1, 1.0)
@@ -142,9 +142,10 @@ def run_cases(pipeline, cases: Sequence[Case], llms: Sequence[str], texts: dict[
 def calibrate(pipeline, cases: Sequence[Case], thresholds: Sequence[float]) -> list[dict]:
     """Refusal quality per threshold on the calibration cases, from one retrieval each.
 
-    The gate is pure (``bot.refusal.assess_evidence``), so no answerer is called.
+    The gate is pure (``bot.answering.refusal.assess_evidence``), so no answerer is called.
     """
-    from bot import condense, refusal
+    from bot.answering import condense
+    from bot.answering import refusal
 
     retrieved = []
     for case in cases:

@@ -8,7 +8,7 @@ offset when paragraphs repeat).
 
 Worked example (one "token" per word here; real use passes ``embedder.count_tokens``):
 
->>> from index.articles import Article
+>>> from index.sources.files import Article
 >>> article = Article("a1", "Talks resume. Envoys meet.\\n\\nTalks resume. Envoys meet.", title="Talks")
 >>> chunks = chunk_article(article, lambda t: len(t.split()), max_tokens=4, overlap_tokens=0)
 >>> [(c.id, c.start, c.end, c.text) for c in chunks]
@@ -23,24 +23,15 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from bot.core.passage import Chunk
+
+__all__ = ["Chunk", "chunk_article"]
+
 # Paragraphs → lines → sentences → clauses → words → characters. Sentence separators stay
 # at the end of the piece they close (keep_separator="end"), so chunks end on a full stop.
 SEPARATORS = ["\n\n", "\n", ". ", "! ", "? ", "。", "; ", ", ", " ", ""]
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """A slice of an article: ``article.text[start:end] == text`` always holds."""
-
-    id: str  # "<article_id>#<nnnn>", stable across runs
-    article_id: str
-    text: str
-    start: int
-    end: int
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
 
 
 def chunk_article(article, token_length: Callable[[str], int], max_tokens: int = 200,

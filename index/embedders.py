@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from bot.errors import ConfigError, NewsbotError
+from bot.core.errors import ConfigError, NewsbotError
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 

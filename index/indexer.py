@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from bot.errors import StoreLockedError
-from index.articles import Article, load_articles
+from bot.core.errors import StoreLockedError
+from index.sources.files import Article, load_articles
 from index.chunking import Chunk, chunk_article
 from index.lexical import LexicalIndex
 from index.manifest import Manifest

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 from urllib.parse import urlparse
 
-from bot.errors import ConfigError, EmbedderMismatchError, StoreMissingError, StoreUnreachableError
+from bot.core.errors import ConfigError, EmbedderMismatchError, StoreMissingError, StoreUnreachableError
 from index.chunking import Chunk
 
 

@@ -117,7 +117,7 @@ def llama_server(bundled_gguf, tmp_path_factory):
 @pytest.fixture(scope="session")
 def minilm():
     """The real default embedder (bundled all-MiniLM-L6-v2), loaded once per session."""
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
     from index.embedders import build_embedder
 
     return build_embedder(load_settings({}))

@@ -11,8 +11,8 @@ import math
 import re
 from typing import Callable, Sequence
 
-from bot.answer import Turn
-from bot.passage import Passage
+from bot.core.records import Turn
+from bot.core.passage import Passage
 from index.chunking import Chunk
 
 _WORD = re.compile(r"\w+")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InputError
-from index.articles import headline, load_articles, parse_published, split_front_matter
+from bot.core.errors import InputError
+from index.sources.files import headline, load_articles, parse_published, split_front_matter
 
 
 def write(path: Path, content: str | bytes) -> Path:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from index.articles import Article, load_articles
+from index.sources.files import Article, load_articles
 from index.chunking import _fit, chunk_article
 
 
@@ -101,11 +101,11 @@ def test_whitespace_and_line_endings_are_kept_verbatim():
 def test_docstring_examples_hold():
     import doctest
 
-    import index.articles
+    import index.sources.files
     import index.chunking
     import index.html_text
 
-    for module in (index.chunking, index.articles, index.html_text):
+    for module in (index.chunking, index.sources.files, index.html_text):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
 

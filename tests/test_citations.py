@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import (best_quote, claim_features, numbers, out_of_range_markers, parse_draft,
+from bot.text.sentences import (best_quote, claim_features, numbers, out_of_range_markers, parse_draft,
                            sentence_spans)
 from tests.conftest import SEEDS
 from tests.fakes import as_passages, line_chunks
@@ -118,7 +118,7 @@ def test_every_best_quote_on_the_seeds_is_verbatim():
 
 
 def test_spellings_of_one_name_are_normalised():
-    from bot.citations import index_text, name_found
+    from bot.text.sentences import index_text, name_found
 
     idx = index_text("The United States sent envoys to Kyiv and the U.S. Senate voted.")
     for name in ("US", "USA", "U.S.", "Kyiv"):
@@ -132,7 +132,7 @@ def test_spellings_of_one_name_are_normalised():
     ("Europeans", True), ("Belarusian", True), ("Dmitry", False), ("Dmitri", False), ("Putin", False),
 ])
 def test_name_spellings_that_match_and_names_that_only_share_a_prefix(name, found):
-    from bot.citations import index_text, name_found
+    from bot.text.sentences import index_text, name_found
 
     idx = index_text("Kirill Dmitriev met Ukrainian and Russian envoys on Dec. 21 with Zelenskyy in Europe and Belarus.")
     assert name_found(name, idx) is found

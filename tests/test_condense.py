@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Turn
-from bot.condense import accept_rewrite, content_words, standalone_question
+from bot.core.records import Turn
+from bot.answering.condense import accept_rewrite, content_words, standalone_question
 
 RUSSIA = Turn(
     "Who is representing Russia in the talks?",

@@ -76,7 +76,7 @@ def test_eval_end_to_end_and_baseline_gate(tiny):
 def test_bad_case_line_names_file_and_line(tmp_path):
     bad = tmp_path / "cases.jsonl"
     bad.write_text(json.dumps(CASES[0]) + "\n" + '{"id": "x", "question": "q"}\n', encoding="utf-8")
-    from bot.errors import InputError
+    from bot.core.errors import InputError
 
     with pytest.raises(InputError, match=r"cases.jsonl:2: bad eval case \(missing field 'answerable'\)"):
         load_cases(bad)

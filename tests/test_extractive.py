@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answerers.extractive import MAX_SENTENCES, ExtractiveAnswerer
-from bot.citations import parse_draft
-from bot.verify import verify_answer
+from bot.text.sentences import parse_draft
+from bot.verify.policy import verify_answer
 from index.chunking import Chunk
 from tests.conftest import SEEDS
 from tests.fakes import as_passages, line_chunks

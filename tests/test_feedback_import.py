@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.slack_feedback import feedback_record
+from bot.surfaces.slack.feedback import feedback_record
 from evals.feedback import import_feedback
 from evals.runner import load_cases
 from tests.conftest import run_newsbot

@@ -69,7 +69,7 @@ def _done_articles(store: Path) -> int:
 def _dump(store: Path) -> dict:
     """Chunk ids and texts as the store and BM25 hold them, through a fresh process."""
     code = (
-        "import json,sys; from bot.settings import load_settings; from index.embedders import build_embedder;"
+        "import json,sys; from bot.core.settings import load_settings; from index.embedders import build_embedder;"
         "from index.store import open_store; from index.lexical import LexicalIndex;"
         "s=load_settings({}, store=sys.argv[1]); st=open_store(s, build_embedder(s));"
         "print(json.dumps({'chunks': {c.id: [c.text, c.start, c.end] for c in st.get(st.all_ids())},"

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from bot.errors import InputError, StoreLockedError
-from bot.settings import load_settings
+from bot.core.errors import InputError, StoreLockedError
+from bot.core.settings import load_settings
 from index.indexer import index_paths, store_lock
 from index.lexical import LexicalIndex
 from index.manifest import Manifest

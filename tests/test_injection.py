@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
-from bot.pipeline import build_pipeline
-from bot.settings import load_settings
+from bot.answering.pipeline import build_pipeline
+from bot.core.settings import load_settings
 from tests.conftest import SEEDS, run_newsbot
 
 RUSSIA_Q = "Who is representing Russia in the talks?"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Turn
+from bot.core.records import Turn
 from bot.answerers.local_llama import N_CTX, LocalLlamaAnswerer, bundled_model_path, load_model
-from bot.errors import ConfigError
-from bot.passage import Passage
-from bot.settings import load_settings
+from bot.core.errors import ConfigError
+from bot.core.passage import Passage
+from bot.core.settings import load_settings
 from index.chunking import Chunk
 
 TEXT = ("From the U.S. side the negotiations are led by Special Envoy Steve Witkoff and President Donald "

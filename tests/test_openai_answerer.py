@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from bot.answer import Turn
+from bot.core.records import Turn
 from bot.answerers.openai_chat import OpenAIChatAnswerer
-from bot.errors import LLMError
-from bot.passage import Passage
-from bot.settings import load_settings
+from bot.core.errors import LLMError
+from bot.core.passage import Passage
+from bot.core.settings import load_settings
 from index.chunking import Chunk
 
 TEXT = ("From the U.S. side the negotiations are led by Special Envoy Steve Witkoff and President Donald "

@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from bot.errors import ConfigError, NewsbotError
-from bot.settings import load_settings
+from bot.core.errors import ConfigError, NewsbotError
+from bot.core.settings import load_settings
 from index.embedders import OpenAIEmbedder, build_embedder
 from tests.conftest import find_free_port, subprocess_env
 

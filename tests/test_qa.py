@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import qa
-from bot.answer import Turn
+from bot.answering import flow as qa
+from bot.core.records import Turn
 from bot.answerers.extractive import ExtractiveAnswerer
-from bot.errors import ConfigError, InvalidQuestionError, LLMError
-from bot.pipeline import build_pipeline
-from bot.retrieve import Retriever
-from bot.settings import load_settings
+from bot.core.errors import ConfigError, InvalidQuestionError, LLMError
+from bot.answering.pipeline import build_pipeline
+from bot.answering.retrieve import Retriever
+from bot.core.settings import load_settings
 from tests.conftest import SEEDS
 from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
 

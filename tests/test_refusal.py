@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.passage import Passage
-from bot.refusal import assess_evidence
-from bot.retrieve import Retriever
-from bot.settings import load_settings
+from bot.core.passage import Passage
+from bot.answering.refusal import assess_evidence
+from bot.answering.retrieve import Retriever
+from bot.core.settings import load_settings
 from index.chunking import Chunk
 from tests.conftest import SEEDS
 from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
@@ -121,7 +121,7 @@ def test_threshold_separates_off_topic_questions_on_similarity_alone(seed_retrie
 
 @pytest.mark.parametrize("llm", ["extractive", "local"])
 def test_every_embedded_answerer_refuses_out_of_corpus_questions_without_drafting(seed_retriever, llm):
-    from bot.pipeline import build_pipeline
+    from bot.answering.pipeline import build_pipeline
 
     spy = ScriptedAnswerer("Paris is the capital of France [1].", name=llm)
     p = build_pipeline(load_settings({}, llm=llm, top_k=4), embedder=seed_retriever.embedder,
@@ -134,7 +134,7 @@ def test_every_embedded_answerer_refuses_out_of_corpus_questions_without_draftin
 
 @pytest.mark.parametrize("llm", ["extractive", "local"])
 def test_the_real_embedded_answerers_refuse_out_of_corpus_questions(seed_retriever, llm):
-    from bot.pipeline import build_pipeline
+    from bot.answering.pipeline import build_pipeline
 
     p = build_pipeline(load_settings({}, llm=llm, top_k=4), embedder=seed_retriever.embedder,
                        store=seed_retriever.store)

@@ -7,9 +7,9 @@ import json
 
 from rich.console import Console
 
-from bot.answer import Answer, AnswerSentence, Citation
-from bot.display import FLAG
-from bot.render import answer_json_line, answer_plain, render_terminal
+from bot.core.records import Answer, AnswerSentence, Citation
+from bot.core.display import FLAG
+from bot.surfaces.render import answer_json_line, answer_plain, render_terminal
 
 CIT = Citation(1, "000_c3020e762289b85b", "Kremlin denies talks", "Kyiv Independent", "https://example.org/a",
                "2025-12-21T10:00:00", "Russia is represented by Kirill Dmitriev, head of the country's sovereign wealth fund.",

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.retrieve import RRF_K, Retriever, fuse
+from bot.answering.retrieve import RRF_K, Retriever, fuse
 from index.chunking import Chunk
 from tests.fakes import FakeEmbedder, InMemoryStore
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import Settings, describe, load_settings
+from bot.core.errors import ConfigError
+from bot.core.settings import Settings, describe, load_settings
 
 
 def test_defaults_without_env():

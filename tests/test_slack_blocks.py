@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import slack_blocks as sb
-from bot.answer import Answer, AnswerSentence, Citation, Turn
-from bot.slack_feedback import FeedbackLog, feedback_record
+from bot.surfaces.slack import blocks as sb
+from bot.core.records import Answer, AnswerSentence, Citation, Turn
+from bot.surfaces.slack.feedback import FeedbackLog, feedback_record
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from bot import slack_blocks as sb
-from bot.pipeline import build_pipeline
-from bot.settings import load_settings
-from bot.slack_bot import SlackBot, Throttled
-from bot.slack_feedback import FeedbackLog
+from bot.surfaces.slack import blocks as sb
+from bot.answering.pipeline import build_pipeline
+from bot.core.settings import load_settings
+from bot.surfaces.slack.bot import SlackBot, Throttled
+from bot.surfaces.slack.feedback import FeedbackLog
 from tests.conftest import SEEDS
 from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
 
@@ -256,7 +256,7 @@ def test_a_click_racing_the_reply_still_records_the_full_answer(minilm, seed_sto
 def test_slash_command_visibility_follows_public_slash(minilm, seed_store, tmp_path, public, kind):
     draft = cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}].")
     bot, client = make_bot(minilm, seed_store, tmp_path, draft)
-    bot.settings = bot.settings.replace(public_slash=public)
+    bot.core.settings = bot.core.settings.replace(public_slash=public)
     acks, replies = [], []
     bot.handle_slash({"text": RUSSIA_Q, "channel_id": "C1", "user_id": "U1"},
                      lambda **kw: acks.append(kw), lambda **kw: replies.append(kw))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import EmbedderMismatchError, StoreMissingError
-from bot.settings import load_settings
+from bot.core.errors import EmbedderMismatchError, StoreMissingError
+from bot.core.settings import load_settings
 from index.chunking import Chunk
 from index.lexical import LexicalIndex
 from index.store import open_store

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.display import sentence_display
-from bot.verify import verify_answer, verify_sentence
+from bot.core.display import sentence_display
+from bot.verify.policy import verify_answer, verify_sentence
 from index.chunking import Chunk
 from tests.conftest import SEEDS
 from tests.fakes import as_passages, line_chunks
@@ -242,7 +242,7 @@ def test_faithful_paraphrases_are_supported(draft):
 
 def test_every_verbatim_seed_sentence_verifies_against_its_own_passage():
     """No false alarms on the articles' own words (what the extractive answerer shows)."""
-    from bot.citations import sentence_spans
+    from bot.text.sentences import sentence_spans
 
     checked = 0
     for n, p in enumerate(PASSAGES, 1):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable, Protocol, Sequence
 
-from bot.answer import Turn
-from bot.passage import Passage
+from bot.core.records import Turn
+from bot.core.passage import Passage
 
 TokenCallback = Callable[[str], None]
 

@@ -11,7 +11,7 @@ are never picked.
 Example::
 
     >>> from index.chunking import Chunk
-    >>> from bot.passage import Passage
+    >>> from bot.core.passage import Passage
     >>> t = "The talks were held in Miami. Russia is represented by Kirill Dmitriev."
     >>> p = Passage(Chunk("a#0", "a", t, 0, len(t)), 0.7, 2.0, 1, 0.03)
     >>> ExtractiveAnswerer().draft("Who represents Russia?", [p])
@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.answer import Turn
-from bot.citations import claim_features, index_text, name_found, sentence_spans, stem, word_tokens
-from bot.passage import Passage
-from bot.untrusted import looks_like_instruction
+from bot.core.records import Turn
+from bot.text.sentences import claim_features, index_text, name_found, sentence_spans, stem, word_tokens
+from bot.core.passage import Passage
+from bot.answering.untrusted import looks_like_instruction
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one

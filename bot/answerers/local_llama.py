@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from bot.answer import Turn
+from bot.core.records import Turn
 from bot.answerers.messages import answer_messages, condense_messages
-from bot.errors import ConfigError, LLMError
-from bot.passage import Passage
+from bot.core.errors import ConfigError, LLMError
+from bot.core.passage import Passage
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 N_CTX = 2048

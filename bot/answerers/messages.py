@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from bot import prompts
-from bot.answer import Turn
-from bot.passage import Passage
-from bot.untrusted import format_passages, neutralise
+from bot.answering import prompts
+from bot.core.records import Turn
+from bot.core.passage import Passage
+from bot.answering.untrusted import format_passages, neutralise
 
 HISTORY_TURNS = 3  # a follow-up leans on the last few exchanges; older ones only add noise
 _MARKER = re.compile(r"\s*\[\d+\]")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot.answer import Turn
+from bot.core.records import Turn
 from bot.answerers.messages import answer_messages, condense_messages
-from bot.errors import LLMError
-from bot.passage import Passage
+from bot.core.errors import LLMError
+from bot.core.passage import Passage
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"

@@ -7,7 +7,7 @@ the project's eval (`newsbot eval` measures both; see the README table).
 
 from __future__ import annotations
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 # The embedded (offline) answerer `auto` falls back to. The bundled SmolLM2-135M invents
 # figures and names; extractive answers are verified quotes by construction. Change this

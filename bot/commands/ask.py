@@ -18,15 +18,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args, settings) -> int:
-    from bot.errors import InvalidQuestionError
-    from bot.pipeline import build_pipeline
+    from bot.core.errors import InvalidQuestionError
+    from bot.answering.pipeline import build_pipeline
 
     if args.question is None:
         raise InvalidQuestionError('no question given: newsbot ask "QUESTION" (or - to read stdin)')
     pipeline = build_pipeline(settings)
     if args.question == "-":
         return _batch(pipeline, args, settings)
-    from bot.qa import validate_question
+    from bot.answering.flow import validate_question
 
     validate_question(args.question)  # a bad question fails before models load
     with _spinner(settings, "Loading the index…"):
@@ -49,7 +49,7 @@ def _spinner(settings, message: str):
 
 
 def _print(answer, args) -> None:
-    from bot.render import answer_json_line, answer_plain, render_terminal
+    from bot.surfaces.render import answer_json_line, answer_plain, render_terminal
 
     if args.json:
         print(answer_json_line(answer), flush=True)
@@ -66,7 +66,7 @@ def _batch(pipeline, args, settings) -> int:
     """One answer per stdin line; a bad line gets an error (object) and the rest go on."""
     import json
 
-    from bot.errors import EmbedderMismatchError, NewsbotError, StoreMissingError, StoreUnreachableError
+    from bot.core.errors import EmbedderMismatchError, NewsbotError, StoreMissingError, StoreUnreachableError
 
     pipeline.warm_up()  # load models once, and report a missing store before reading stdin
     failures = 0

@@ -19,11 +19,11 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     check_store_exists(settings)  # before the prompt, without loading anything
-    from bot.errors import NewsbotError
-    from bot.pipeline import build_pipeline
+    from bot.core.errors import NewsbotError
+    from bot.answering.pipeline import build_pipeline
 
     pipeline = build_pipeline(settings)
-    from bot.repl import Chat
+    from bot.surfaces.chat.repl import Chat
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     chat = Chat(pipeline, settings, interactive=interactive, stream=getattr(args, "stream", True))
@@ -50,7 +50,7 @@ def check_store_exists(settings) -> None:
     unreachable server is reported by the pipeline on first use."""
     if settings.chroma_url:
         return
-    from bot.errors import StoreMissingError
+    from bot.core.errors import StoreMissingError
     from index.store import chroma_dir
 
     store = Path(settings.store)

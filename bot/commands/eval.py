@@ -34,7 +34,7 @@ def run(args, settings) -> int:
         return _import(args)
     from rich.console import Console
 
-    from bot.pipeline import build_pipeline
+    from bot.answering.pipeline import build_pipeline
     from evals import runner
 
     console = Console(stderr=False)
@@ -43,7 +43,7 @@ def run(args, settings) -> int:
     cases = runner.load_cases(args.cases or default_cases)
     corpus = Path(args.corpus)
     if not corpus.exists():
-        from bot.errors import InputError
+        from bot.core.errors import InputError
 
         raise InputError(f"--corpus {corpus} does not exist: give the folder of articles the cases are about")
     if not settings.quiet:

@@ -45,7 +45,7 @@ def run(args, settings) -> int:
 
 
 def _print_stats(settings) -> int:
-    from bot.errors import StoreMissingError
+    from bot.core.errors import StoreMissingError
     from index.indexer import stats
     from index.manifest import MANIFEST
 

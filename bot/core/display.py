@@ -4,7 +4,7 @@ Shared by qa (which composes ``Answer.answer``) and render, so both spell it the
 
 Example::
 
-    >>> from bot.answer import AnswerSentence
+    >>> from bot.core.records import AnswerSentence
     >>> sentence_display(AnswerSentence("Dmitriev leads the talks.", (1, 2), True))
     'Dmitriev leads the talks [1][2].'
     >>> sentence_display(AnswerSentence("He is 95 [1].", (1,), False))
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer import AnswerSentence
+from bot.core.records import AnswerSentence
 
 FLAG = "[unsupported] "  # prefix of a sentence kept by --show-unsupported
 _MARKERS = re.compile(r"\[\d+\]")

@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from bot.answer import Answer, Citation, Turn
+from bot.core.records import Answer, Citation, Turn
 
 SECTION_LIMIT = 3000  # characters of a section's text object
 CONTEXT_ELEMENTS = 10  # elements of one context block

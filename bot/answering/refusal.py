@@ -17,7 +17,7 @@ Two independent signals, either of which refuses:
 Example::
 
     >>> from index.chunking import Chunk
-    >>> from bot.passage import Passage
+    >>> from bot.core.passage import Passage
     >>> p = Passage(Chunk("a#0", "a", "Kirill Dmitriev represents Russia in the talks.", 0, 47), 0.61, 3.2, 1, 0.03)
     >>> assess_evidence("Who represents Russia in the talks?", [p], 0.3).refuse
     False
@@ -31,8 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.citations import claim_features, index_text, name_found, stem
-from bot.passage import Passage
+from bot.text.sentences import claim_features, index_text, name_found, stem
+from bot.core.passage import Passage
 
 STRONG_COVERAGE = 0.75  # at or above this share of key terms found, only a very low similarity refuses
 FLOOR_RATIO = 0.5  # "very low": under this share of the threshold

@@ -29,7 +29,7 @@ quote with its exact article span (one passage cited for two claims may yield tw
 Example::
 
     >>> from index.chunking import Chunk
-    >>> from bot.passage import Passage
+    >>> from bot.core.passage import Passage
     >>> p = Passage(Chunk("a#0", "a", "Russia is represented by Kirill Dmitriev.", 0, 41), 0.8, None, 1, 0.1)
     >>> verify_sentence("Russia is represented by Sergei Lavrov.", [p]).reason
     'name Lavrov, Sergei is not in the cited passages'
@@ -42,12 +42,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.answer import AnswerSentence, Citation
-from bot.citations import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage,
+from bot.core.records import AnswerSentence, Citation
+from bot.text.sentences import (SENTENCE_STARTERS, STOPWORDS, Features, Quote, best_quote, claim_features, coverage,
                            hedge_near_claim, index_text, is_negated, links, name_found, negation_near_claim,
                            number_found, number_links, numbers, out_of_range_markers, parse_draft, quote_sentences,
                            sentence_spans, stem, word_tokens)
-from bot.passage import Passage
+from bot.core.passage import Passage
 
 MIN_CONTENT = 0.75  # share of a sentence's key content words its quotes must contain
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.passage import Passage
+from bot.core.passage import Passage
 
 # --- sentences and markers ----------------------------------------------------------------
 

@@ -1,10 +1,25 @@
-"""A retrieved chunk with its scores: what retrieval hands to answerers and verification."""
+"""Records of retrieval: a Chunk of an article (made by index.chunking, stored by index.store) and a
+retrieved Passage (a chunk with its scores), what retrieval hands to answerers and verification."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.chunking import Chunk
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of an article: ``article.text[start:end] == text`` always holds."""
+
+    id: str  # "<article_id>#<nnnn>", stable across runs
+    article_id: str
+    text: str
+    start: int
+    end: int
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@
 
 Formats: .txt, .md (optional ``---`` front matter), .html/.htm, .json (an object or a
 list of objects), .jsonl (one object a line) and .csv (a text|body|content column).
-Only a path that does not exist raises (:class:`~bot.errors.InputError`); anything wrong
+Only a path that does not exist raises (:class:`~bot.core.errors.InputError`); anything wrong
 *inside* a file becomes a one-line warning naming the file (and line), and the file or
 record is counted in ``skipped``.
 """
@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ A question without such references is returned unchanged.
 
 Example::
 
-    >>> from bot.answer import Turn
+    >>> from bot.core.records import Turn
     >>> h = [Turn("Who is representing Russia in the talks?",
     ...           "Russia is represented by Kirill Dmitriev, head of the sovereign wealth fund [1].")]
     >>> standalone_question("What is his job?", h)
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.answer import Turn
+from bot.core.records import Turn
 
 PERSON = {"he": "subj", "him": "obj", "his": "poss", "she": "subj", "hers": "poss",
           "her": "her", "they": "subj", "them": "obj", "their": "poss", "theirs": "poss"}

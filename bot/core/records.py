@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.passage import Passage
+from bot.core.passage import Passage
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ interactivity and the slash command; Slack lets every request URL be the same) a
 ``GET /healthz``. Bolt verifies the signing secret (bad signature, or a timestamp more
 than 5 minutes off → 401) and acks events before the listener runs; actions, the modal
 and the slash command ack first thing. Answers are produced afterwards by
-:class:`bot.slack_bot.SlackBot`.
+:class:`bot.surfaces.slack.bot.SlackBot`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bot import slack_blocks as blocks
-from bot.errors import ConfigError, NewsbotError
-from bot.slack_bot import SlackBot, new_id
+from bot.surfaces.slack import blocks
+from bot.core.errors import ConfigError, NewsbotError
+from bot.surfaces.slack.bot import SlackBot, new_id
 
 log = logging.getLogger("newsbot.slack")
 

@@ -13,12 +13,13 @@ import re
 from time import perf_counter
 from typing import Callable, Sequence
 
-from bot import condense, refusal, verify
-from bot.answer import Answer, AnswerSentence, Citation, Turn
-from bot.display import FLAG, sentence_display  # noqa: F401 - FLAG re-exported for callers
-from bot.errors import InvalidQuestionError, LLMError
-from bot.passage import Passage
-from bot.untrusted import looks_like_instruction
+from bot.answering import condense, refusal
+from bot.verify import policy as verify
+from bot.core.records import Answer, AnswerSentence, Citation, Turn
+from bot.core.display import FLAG, sentence_display  # noqa: F401 - FLAG re-exported for callers
+from bot.core.errors import InvalidQuestionError, LLMError
+from bot.core.passage import Passage
+from bot.answering.untrusted import looks_like_instruction
 
 MAX_QUESTION_CHARS = 2000
 REFUSAL_TEXT = "The articles don't cover this."

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def _setting(default: Any, help: str, env: str | tuple[str, ...] | None = None) -> Any:
@@ -141,7 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **flags: Any) -> Set
 
 
 def markdown_table() -> str:
-    """The README's settings table: ``python -c 'from bot.settings import markdown_table as t; print(t())'``."""
+    """The README's settings table: ``python -c 'from bot.core.settings import markdown_table as t; print(t())'``."""
     rows = ["| setting | environment | default | what it does |", "|---|---|---|---|"]
     for name, env, help_text, default in describe():
         shown = "—" if default is None else f"`{default}`"

@@ -23,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from bot import slack_blocks as blocks
-from bot.answer import Answer, Turn
-from bot.errors import InvalidQuestionError, LLMError, NewsbotError
-from bot.slack_feedback import FeedbackLog, feedback_id, feedback_record
+from bot.surfaces.slack import blocks
+from bot.core.records import Answer, Turn
+from bot.core.errors import InvalidQuestionError, LLMError, NewsbotError
+from bot.surfaces.slack.feedback import FeedbackLog, feedback_id, feedback_record
 
 log = logging.getLogger("newsbot.slack")
 

@@ -20,9 +20,9 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from bot.chat_session import (ChatState, Line, help_lines, parse_command, plain, searched_differs,
+from bot.surfaces.chat.session import (ChatState, Line, help_lines, parse_command, plain, searched_differs,
                               sources_lines, unknown_command_line, why_lines)
-from bot.errors import EmbedderMismatchError, LLMError, NewsbotError, StoreMissingError, StoreUnreachableError
+from bot.core.errors import EmbedderMismatchError, LLMError, NewsbotError, StoreMissingError, StoreUnreachableError
 
 PROMPT = "> "
 # Nothing can be answered after these: the session ends with their one-line fix.
@@ -183,7 +183,7 @@ class Chat:
         if self.interactive:
             self._render(answer)
         else:
-            from bot.render import answer_plain
+            from bot.surfaces.render import answer_plain
 
             self.out.write(answer_plain(answer) + "\n")
             self.out.flush()
@@ -230,7 +230,7 @@ class Chat:
     def _render(self, answer) -> None:
         from rich.text import Text
 
-        from bot.render import render_answer_text, render_sources
+        from bot.surfaces.render import render_answer_text, render_sources
 
         if searched_differs(answer):
             self.console.print(Text(f"↳ searched: {answer.standalone_question}", style="dim"))

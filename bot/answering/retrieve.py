@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from bot.passage import Passage
+from bot.core.passage import Passage
 from index.chunking import Chunk
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks

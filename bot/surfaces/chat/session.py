@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from bot.answer import Answer, Citation, Turn
-from bot.display import sentence_display
-from bot.passage import Passage
+from bot.core.records import Answer, Citation, Turn
+from bot.core.display import sentence_display
+from bot.core.passage import Passage
 
 MAX_HISTORY_TURNS = 6  # earlier exchanges handed to the pipeline for follow-up rewriting
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from bot.passage import Passage
+from bot.core.passage import Passage
 
 _TAG = re.compile(r"<(\s*/?\s*)(passage\b[^>]*)(>?)", re.IGNORECASE)
 
