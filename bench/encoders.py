@@ -21,11 +21,11 @@ from bot.answering.retrieve import Retriever
 from bot.core.settings import load_settings
 from evals.metrics import recall_at_k, reciprocal_rank
 from evals.runner import load_cases
-from index.sources.files import load_articles
 from index.chunking import chunk_article
 from index.embedders import build_embedder
 from index.indexer import index_paths
 from index.lexical import LexicalIndex
+from index.sources.files import load_articles
 from index.store import open_store
 
 

@@ -15,10 +15,10 @@ import time
 from common import OUT, build_corpus, record, rss_mib
 
 from bot.core.settings import load_settings
-from index.sources.files import load_articles
 from index.chunking import chunk_article
 from index.embedders import build_embedder
 from index.indexer import index_paths
+from index.sources.files import load_articles
 
 
 class Counting:

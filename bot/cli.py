@@ -50,7 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Cited, verified answers about news articles.")
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = _common_flags()
     for name, help_text in COMMANDS.items():
         # "resolve": a command may redefine a common flag (eval's --llm can be repeated).
         # A fresh common parser each time: "resolve" mutates the shared parent's actions, which

@@ -36,7 +36,7 @@ def draft_case(record: dict, n: int) -> dict:
         draft["answers"] = [[correction]]
     elif vote == "up" and citations:
         draft["answers"] = [[str(citations[0].get("quote", ""))[:200]]]
-    if vote == "up" and "don't cover" in str(record.get("answer", "")):
+    if vote == "up" and record.get("refused"):
         draft.update(answerable=False, answers=[])  # an approved refusal
     return draft
 

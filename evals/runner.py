@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from bot.core.records import Answer, Turn
 from bot.core.errors import InputError, NewsbotError
+from bot.core.records import Answer, Turn
 from evals.metrics import CaseResult, SentenceRecord, by_tag, summarise
 
 
@@ -48,7 +48,7 @@ def load_cases(path: str | Path) -> list[Case]:
 def _case(line: str, where: str) -> Case:
     try:
         raw = json.loads(line)
-        history = tuple(Turn(str(t["question"]), str(t["answer"])) for t in raw.get("history") or ())
+        history = tuple(Turn(str(t["question"]), str(t["answer"]), bool(t.get("refused"))) for t in raw.get("history") or ())
         answerable = raw["answerable"]
         if not isinstance(answerable, bool):
             raise ValueError("answerable must be true or false")
@@ -144,8 +144,7 @@ def calibrate(pipeline, cases: Sequence[Case], thresholds: Sequence[float]) -> l
 
     The gate is pure (``bot.answering.refusal.assess_evidence``), so no answerer is called.
     """
-    from bot.answering import condense
-    from bot.answering import refusal
+    from bot.answering import condense, refusal
 
     retrieved = []
     for case in cases:

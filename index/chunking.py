@@ -20,7 +20,6 @@ Worked example (one "token" per word here; real use passes ``embedder.count_toke
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from bot.core.passage import Chunk

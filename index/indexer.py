@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from bot.core.errors import StoreLockedError
-from index.sources.files import Article, load_articles
 from index.chunking import Chunk, chunk_article
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
+from index.sources.files import Article, load_articles
 
 CHUNKER_VERSION = "1"
 LOCK_FILE = ".index.lock"

@@ -11,8 +11,8 @@ import math
 import re
 from typing import Callable, Sequence
 
-from bot.core.records import Turn
 from bot.core.passage import Passage
+from bot.core.records import Turn
 from index.chunking import Chunk
 
 _WORD = re.compile(r"\w+")
@@ -95,9 +95,11 @@ class ScriptedAnswerer:
         model: str = "scripted",
         rewrite: str | None = None,
         fail: Exception | None = None,
+        generates: bool = True,
     ):
         self._draft = draft
         self.name = name
+        self.generates = generates
         self.model = model
         self._rewrite = rewrite
         self._fail = fail

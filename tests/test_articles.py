@@ -132,9 +132,9 @@ def test_jsonl_malformed_line_is_skipped_with_file_and_line(tmp_path):
     result = load_articles([tmp_path / "f.jsonl"])
     assert [a.id for a in result.articles] == ["f#1", "f#3"]  # numbering counts the bad line
     assert result.skipped == 3
-    assert any(f"f.jsonl:2" in w and "malformed JSON" in w for w in result.warnings)
-    assert any(f"f.jsonl:5" in w and "no text" in w for w in result.warnings)
-    assert any(f"f.jsonl:6" in w and "JSON object" in w for w in result.warnings)
+    assert any("f.jsonl:2" in w and "malformed JSON" in w for w in result.warnings)
+    assert any("f.jsonl:5" in w and "no text" in w for w in result.warnings)
+    assert any("f.jsonl:6" in w and "JSON object" in w for w in result.warnings)
 
 
 def test_malformed_json_file_is_skipped_not_raised(tmp_path):

@@ -7,14 +7,24 @@ import io
 
 import pytest
 
-from bot.core.records import Answer, AnswerSentence, Citation, Turn
-from bot.surfaces.chat.session import (MAX_HISTORY_TURNS, ChatState, help_lines, parse_command, passage_for, plain,
-                              searched_differs, sources_lines, unknown_command_line, why_lines)
 from bot.core.errors import ConfigError, InvalidQuestionError, LLMError, StoreMissingError
 from bot.core.passage import Passage
-from bot.surfaces.render import answer_plain
-from bot.surfaces.chat.repl import Chat
+from bot.core.records import Answer, AnswerSentence, Citation, Turn
 from bot.core.settings import load_settings
+from bot.surfaces.chat.repl import Chat
+from bot.surfaces.chat.session import (
+    MAX_HISTORY_TURNS,
+    ChatState,
+    help_lines,
+    parse_command,
+    passage_for,
+    plain,
+    searched_differs,
+    sources_lines,
+    unknown_command_line,
+    why_lines,
+)
+from bot.surfaces.render import answer_plain
 from index.chunking import Chunk
 
 ARTICLE = ("Talks in Miami. From the U.S. side the negotiations are led by Steve Witkoff, while Russia is "

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from index.sources.files import Article, load_articles
 from index.chunking import _fit, chunk_article
+from index.sources.files import Article, load_articles
 
 
 def words(text: str) -> int:
@@ -101,9 +101,9 @@ def test_whitespace_and_line_endings_are_kept_verbatim():
 def test_docstring_examples_hold():
     import doctest
 
-    import index.sources.files
     import index.chunking
     import index.html_text
+    import index.sources.files
 
     for module in (index.chunking, index.sources.files, index.html_text):
         failed, attempted = doctest.testmod(module)

@@ -1,11 +1,14 @@
-"""citations.py: sentence splitting, marker parsing, claim features and verbatim quotes."""
+"""bot/text and bot/verify/quotes.py: sentence splitting, marker parsing, claim features and verbatim quotes."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.text.sentences import (best_quote, claim_features, numbers, out_of_range_markers, parse_draft,
-                           sentence_spans)
+from bot.text.claims import claim_features
+from bot.text.draft import out_of_range_markers, parse_draft
+from bot.text.sentences import sentence_spans
+from bot.text.tokens import numbers
+from bot.verify.quotes import best_quote
 from tests.conftest import SEEDS
 from tests.fakes import as_passages, line_chunks
 
@@ -118,12 +121,12 @@ def test_every_best_quote_on_the_seeds_is_verbatim():
 
 
 def test_spellings_of_one_name_are_normalised():
-    from bot.text.sentences import index_text, name_found
+    from bot.text.claims import index_text, name_found
 
     idx = index_text("The United States sent envoys to Kyiv and the U.S. Senate voted.")
     for name in ("US", "USA", "U.S.", "Kyiv"):
         assert name_found(name, idx)
-    assert {"Kyiv", "U.S."} <= claim_features("Did the USA send envoys to Kiev?").names
+    assert {"Kyiv", "U.S."} <= claim_features("Did the USA send envoys to Kyiv?").names
     assert not name_found("Moscow", idx)
 
 
@@ -132,7 +135,7 @@ def test_spellings_of_one_name_are_normalised():
     ("Europeans", True), ("Belarusian", True), ("Dmitry", False), ("Dmitri", False), ("Putin", False),
 ])
 def test_name_spellings_that_match_and_names_that_only_share_a_prefix(name, found):
-    from bot.text.sentences import index_text, name_found
+    from bot.text.claims import index_text, name_found
 
     idx = index_text("Kirill Dmitriev met Ukrainian and Russian envoys on Dec. 21 with Zelenskyy in Europe and Belarus.")
     assert name_found(name, idx) is found

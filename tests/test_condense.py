@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.records import Turn
 from bot.answering.condense import accept_rewrite, content_words, standalone_question
+from bot.core.records import Turn
 
 RUSSIA = Turn(
     "Who is representing Russia in the talks?",
@@ -52,7 +52,8 @@ def test_no_history_means_no_rewrite_and_whitespace_is_normalised():
 def test_the_nearest_exchange_wins_and_refusals_are_not_a_source_of_names():
     later = Turn("Who is the Kremlin spokesperson?", "Kremlin spokesperson Dmitry Peskov said there are no plans [1].")
     assert standalone_question("What did he say?", [RUSSIA, later]) == "What did Dmitry Peskov say?"
-    refused = Turn("What did Ushakov say?", "The articles don't cover this. Closest articles searched: “Big Tech Talks”.")
+    refused = Turn("What did Ushakov say?", "The articles don't cover this. Closest articles searched: “Big Tech Talks”.",
+                   refused=True)
     assert standalone_question("What is his job?", [refused]) == "What is Ushakov's job?"
 
 

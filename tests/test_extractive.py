@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answerers.extractive import MAX_SENTENCES, ExtractiveAnswerer
-from bot.text.sentences import parse_draft
+from bot.text.draft import parse_draft
 from bot.verify.policy import verify_answer
 from index.chunking import Chunk
 from tests.conftest import SEEDS

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.records import Turn
 from bot.answerers.local_llama import N_CTX, LocalLlamaAnswerer, bundled_model_path, load_model
 from bot.core.errors import ConfigError
 from bot.core.passage import Passage
+from bot.core.records import Turn
 from bot.core.settings import load_settings
 from index.chunking import Chunk
 

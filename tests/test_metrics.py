@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from evals.metrics import (CaseResult, SentenceRecord, case_correct, citation_scores, percentile, recall_at_k,
-                           reciprocal_rank, refusal_scores, rgb_correct, summarise)
+from evals.metrics import (
+    CaseResult,
+    SentenceRecord,
+    case_correct,
+    citation_scores,
+    percentile,
+    recall_at_k,
+    reciprocal_rank,
+    refusal_scores,
+    rgb_correct,
+    summarise,
+)
 
 
 @pytest.mark.parametrize("answer, expected, right", [

@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from bot.core.records import Turn
 from bot.answerers.openai_chat import OpenAIChatAnswerer
 from bot.core.errors import LLMError
 from bot.core.passage import Passage
+from bot.core.records import Turn
 from bot.core.settings import load_settings
 from index.chunking import Chunk
 

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from bot.answering import prompts
-from bot.core.records import Turn
 from bot.answerers.messages import answer_messages, condense_messages
+from bot.answering import prompts
+from bot.answering.untrusted import MASK, format_passages, mask_instructions, neutralise
 from bot.core.errors import ConfigError
 from bot.core.passage import Passage
-from bot.answering.untrusted import MASK, format_passages, mask_instructions, neutralise
+from bot.core.records import Turn
 from index.chunking import Chunk
 
 PROMPT_FILES = sorted(p.stem for p in prompts.PROMPTS_DIR.glob("*.md"))

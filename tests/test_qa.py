@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.answering import flow as qa
-from bot.core.records import Turn
 from bot.answerers.extractive import ExtractiveAnswerer
-from bot.core.errors import ConfigError, InvalidQuestionError, LLMError
+from bot.answering import flow as qa
 from bot.answering.pipeline import build_pipeline
 from bot.answering.retrieve import Retriever
+from bot.core.display import FLAG
+from bot.core.errors import ConfigError, InvalidQuestionError, LLMError
+from bot.core.records import Turn
 from bot.core.settings import load_settings
 from tests.conftest import SEEDS
 from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
@@ -144,7 +145,7 @@ def test_show_unsupported_keeps_flagged_sentences_visibly(retriever, settings):
     out = ask(RUSSIA_Q, retriever, s, ScriptedAnswerer(draft))
     flagged = [x for x in out.sentences if not x.supported]
     assert flagged and "95" in flagged[0].text
-    assert qa.FLAG in out.answer and "95" in out.answer
+    assert FLAG in out.answer and "95" in out.answer
 
 
 def test_a_claim_resting_on_an_injected_instruction_is_never_shown(settings, minilm):

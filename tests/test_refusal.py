@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.passage import Passage
 from bot.answering.refusal import assess_evidence
 from bot.answering.retrieve import Retriever
+from bot.core.passage import Passage
 from bot.core.settings import load_settings
 from index.chunking import Chunk
 from tests.conftest import SEEDS

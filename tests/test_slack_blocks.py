@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.surfaces.slack import blocks as sb
 from bot.core.records import Answer, AnswerSentence, Citation, Turn
+from bot.surfaces.slack import blocks as sb
 from bot.surfaces.slack.feedback import FeedbackLog, feedback_record
 
 REPO = Path(__file__).resolve().parent.parent

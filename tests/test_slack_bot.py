@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from bot.surfaces.slack import blocks as sb
 from bot.answering.pipeline import build_pipeline
 from bot.core.settings import load_settings
+from bot.surfaces.slack import blocks as sb
 from bot.surfaces.slack.bot import SlackBot, Throttled
 from bot.surfaces.slack.feedback import FeedbackLog
 from tests.conftest import SEEDS

@@ -1,4 +1,4 @@
-"""verify.py: table-driven verification cases built from the seed articles.
+"""bot/verify: table-driven verification cases built from the seed articles.
 
 Every case checks quote fidelity too: ``article_text[start:end] == quote`` for each citation.
 """

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Callable, Protocol, Sequence
 
-from bot.core.records import Turn
 from bot.core.passage import Passage
+from bot.core.records import Turn
 
 TokenCallback = Callable[[str], None]
 
 
 class Answerer(Protocol):
     """Drafts an answer from numbered passages. The draft is *untrusted*: it goes
-    through citations.py and verify.py before anyone sees it.
+    through bot/verify before anyone sees it.
 
     Passages are numbered from 1 in the order given; the draft cites them as ``[n]``.
     """
 
     name: str  # "extractive" | "local" | "openai" | "fake"
     model: str
+    # True when the draft is model-written text (a generated draft gets the topic guard and,
+    # when nothing of it is supported, the extractive fallback); False for sentences
+    # copied from the passages.
+    generates: bool
 
     def draft(
         self,

@@ -25,10 +25,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.core.records import Turn
-from bot.text.sentences import claim_features, index_text, name_found, sentence_spans, stem, word_tokens
-from bot.core.passage import Passage
 from bot.answering.untrusted import looks_like_instruction
+from bot.core.passage import Passage
+from bot.core.records import Turn
+from bot.text.claims import claim_features, index_text, name_found
+from bot.text.sentences import sentence_spans
+from bot.text.tokens import stem, word_tokens
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
@@ -61,6 +63,7 @@ class _Candidate:
 
 class ExtractiveAnswerer:
     name = "extractive"
+    generates = False
     model = "extractive-v1"
 
     def draft(self, question: str, passages: Sequence[Passage], on_token=None) -> str:

@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from bot.core.records import Turn
 from bot.answerers.messages import answer_messages, condense_messages
 from bot.core.errors import ConfigError, LLMError
 from bot.core.passage import Passage
+from bot.core.records import Turn
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 N_CTX = 2048
@@ -62,6 +62,7 @@ def load_model(path: Path):
 
 class LocalLlamaAnswerer:
     name = "local"
+    generates = True
 
     def __init__(self, settings, *, llama=None):
         self.path = Path(settings.local_model_path) if settings.local_model_path else bundled_model_path()

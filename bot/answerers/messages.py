@@ -6,16 +6,15 @@ once in ``prompts/`` and measured once by the eval.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from bot.answering import prompts
-from bot.core.records import Turn
-from bot.core.passage import Passage
 from bot.answering.untrusted import format_passages, neutralise
+from bot.core.passage import Passage
+from bot.core.records import Turn
+from bot.text.markers import strip_markers
 
 HISTORY_TURNS = 3  # a follow-up leans on the last few exchanges; older ones only add noise
-_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
@@ -30,7 +29,7 @@ def format_history(history: Sequence[Turn]) -> str:
     lines = []
     for turn in list(history)[-HISTORY_TURNS:]:
         lines.append(f"User: {' '.join(turn.question.split())}")
-        lines.append(f"Assistant: {' '.join(_MARKER.sub('', neutralise(turn.answer)).split())}")
+        lines.append(f"Assistant: {strip_markers(neutralise(turn.answer))}")
     return "\n".join(lines)
 
 

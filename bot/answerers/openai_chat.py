@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot.core.records import Turn
 from bot.answerers.messages import answer_messages, condense_messages
 from bot.core.errors import LLMError
 from bot.core.passage import Passage
+from bot.core.records import Turn
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
@@ -22,6 +22,7 @@ SEED = 0  # with temperature 0: identical input → identical answer where the s
 
 class OpenAIChatAnswerer:
     name = "openai"
+    generates = True
 
     def __init__(self, settings, *, client=None):
         self.settings = settings

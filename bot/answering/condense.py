@@ -10,6 +10,10 @@ A question without such references is returned unchanged.
 Example::
 
     >>> from bot.core.records import Turn
+from bot.text.markers import remove_markers
+from bot.text.sentences import sentences
+from bot.text.tokens import stem
+from bot.text.wordlists import SENTENCE_STARTERS, STOPWORDS
     >>> h = [Turn("Who is representing Russia in the talks?",
     ...           "Russia is represented by Kirill Dmitriev, head of the sovereign wealth fund [1].")]
     >>> standalone_question("What is his job?", h)
@@ -27,6 +31,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bot.core.records import Turn
+from bot.text.markers import remove_markers
+from bot.text.sentences import sentences
+from bot.text.tokens import stem
+from bot.text.wordlists import SENTENCE_STARTERS, STOPWORDS
 
 PERSON = {"he": "subj", "him": "obj", "his": "poss", "she": "subj", "hers": "poss",
           "her": "her", "they": "subj", "them": "obj", "their": "poss", "theirs": "poss"}
@@ -35,26 +43,14 @@ THING = {"it": "subj", "its": "poss", "this": "this"}
 # otherwise it is a determiner ("this plan") and left alone.
 _THIS_VERBS = {"is", "was", "mean", "means", "say", "says", "involve", "involves", "affect",
                "affects", "happen", "cover", "include", "includes", "change"}
-STOPWORDS = set("""a an the and or but if then so of to in on at by for with from about into over
-after before during between against under up down out off again further once here there when where
-why how what which who whom whose is are was were be been being have has had do does did doing
-would should could can will may might must shall not no nor only own same than too very just also
-i me my we our you your he him his she her hers it its they them their theirs this that these those
-tell please say said says much many more most some any all each other such as per via
-while since until although though because yet still even ever new""".split())
-_LEADING_NOISE = STOPWORDS | {w.capitalize() for w in STOPWORDS} | {
-    "Previously", "Earlier", "Speaking", "Meanwhile", "However", "According", "Reports", "Secretary",
-}
+_LEADING_NOISE = SENTENCE_STARTERS  # capitalised only because they open a sentence
 _NAME = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:(?:of|de|da|van|von|bin|al|la|le)\s+)?[A-Z][\w’'.-]*)*")
 _WORD = re.compile(r"[\w’'-]+")
-_MARKER = re.compile(r"\[\d+\]")
 _ABOUT = re.compile(r"^\s*(?:and\s+(?:what|how)\s+about|what\s+about|how\s+about|and)\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _THING_PHRASE = re.compile(
     r"\b((?:the|a|an|[A-Z][\w-]*['’]s)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+?)"
     r"(?=\s+(?:in|on|at|of|to|for|with|by|from|about|is|was|are|were|that|which|who|did|does|do|has|have)\b|\s*[?.!,]|\s*$)"
 )
-# Refusals name article titles; those are not what a follow-up refers to.
-REFUSAL_PREFIXES = ("The articles don't", "The articles do not", "I can't answer", "No answer")
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning (no stopwords, pronouns, markers)."""
-    text = _MARKER.sub(" ", text)
+    text = remove_markers(text, " ")
     return {w.strip("’'").lower() for w in _WORD.findall(text)} - STOPWORDS - {""}
 
 
@@ -96,8 +92,8 @@ def accept_rewrite(question: str, rewrite: str | None, history: Sequence[Turn]) 
     if not rewrite or "\n" in rewrite.strip() or len(rewrite) > max(300, 3 * len(question)):
         return False
     kept = content_words(rewrite)
-    stems = {w[:5] for w in kept}
-    if any(w not in kept and w[:5] not in stems for w in content_words(question)):
+    stems = {stem(w) for w in kept}
+    if any(w not in kept and stem(w) not in stems for w in content_words(question)):
         return False
     if _needs_history(question):
         earlier = set().union(*(content_words(t.question + " " + t.answer) for t in history)) if history else set()
@@ -161,13 +157,13 @@ def _resolve_pronouns(question: str, turn: Turn) -> str | None:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", _MARKER.sub("", text)) if s.strip()]
+    return sentences(remove_markers(text))
 
 
 def _names(text: str) -> list[_Name]:
     """Capitalised word runs ("Kirill Dmitriev", "U.S.") with sentence-initial noise removed."""
     found: dict[str, _Name] = {}
-    for m in _NAME.finditer(_MARKER.sub("", text)):
+    for m in _NAME.finditer(remove_markers(text)):
         tokens = m.group(0).split()
         while tokens and (tokens[0] in _LEADING_NOISE or tokens[0].lower() in STOPWORDS):
             tokens.pop(0)
@@ -185,9 +181,9 @@ def _names(text: str) -> list[_Name]:
 def _salient_name(turn: Turn) -> str | None:
     """The name a "he/his/they" most likely means: new in the answer, repeated, and
     said near the words of the question it answered."""
-    answer = "" if turn.answer.strip().startswith(REFUSAL_PREFIXES) else turn.answer
+    answer = "" if turn.refused else turn.answer  # a refusal names article titles, not what "he" means
     asked = content_words(turn.question)
-    asked_stems = {w[:5] for w in asked}
+    asked_stems = {stem(w) for w in asked}
     in_answer = _names(answer)
     names = in_answer + _names(turn.question)
     if not names:
@@ -208,7 +204,7 @@ def _salient_name(turn: Turn) -> str | None:
         mentions = len(re.findall(rf"\b{re.escape(last)}\b", answer))
         in_question = owner.lower() in turn.question.lower()
         near = any(
-            last in s and any(w.lower()[:5] in asked_stems for w in _WORD.findall(s))
+            last in s and any(stem(w) in asked_stems for w in _WORD.findall(s))
             for s in _sentences(answer)
         )
         score = mentions + (2.0 if " " in owner else 0.0) + (0.0 if in_question else 2.0) + (1.5 if near else 0.0)
@@ -221,9 +217,9 @@ def _closest_to_question(answer: str, candidates: list[str], asked_stems: set[st
     """The candidate said fewest words away from a word of the question (names the question
     itself contains don't count as its words): in "… led by Witkoff and Kushner, while
     Russia is represented by Dmitriev", asked "Who is representing Russia?", Dmitriev."""
-    tokens = _WORD.findall(_MARKER.sub(" ", answer))
+    tokens = _WORD.findall(remove_markers(answer, " "))
     asked_names = {w.lower() for n in _names(question) for w in n.text.split()}
-    asked_at = [i for i, w in enumerate(tokens) if w.lower()[:5] in asked_stems and w.lower() not in asked_names]
+    asked_at = [i for i, w in enumerate(tokens) if stem(w) in asked_stems and w.lower() not in asked_names]
     best, best_d = None, 10_000
     for name in candidates:
         last = name.split()[-1]

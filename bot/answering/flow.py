@@ -9,17 +9,18 @@ user, also while an LLM streams (``on_text`` gets verified sentences one by one)
 from __future__ import annotations
 
 import dataclasses
-import re
 from time import perf_counter
 from typing import Callable, Sequence
 
 from bot.answering import condense, refusal
-from bot.verify import policy as verify
-from bot.core.records import Answer, AnswerSentence, Citation, Turn
-from bot.core.display import FLAG, sentence_display  # noqa: F401 - FLAG re-exported for callers
+from bot.answering.stream import VerifiedStream
+from bot.answering.untrusted import looks_like_instruction
+from bot.core.display import sentence_display
 from bot.core.errors import InvalidQuestionError, LLMError
 from bot.core.passage import Passage
-from bot.answering.untrusted import looks_like_instruction
+from bot.core.records import Answer, Turn
+from bot.text.tokens import stem
+from bot.verify.policy import Verified, verify_answer
 
 MAX_QUESTION_CHARS = 2000
 REFUSAL_TEXT = "The articles don't cover this."
@@ -68,13 +69,15 @@ def answer(
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text)
 
     show = bool(settings.show_unsupported)
-    generated = getattr(answerer, "name", "") != "extractive"
-    stream = _VerifiedStream(passages, show, on_text, searched if generated else None) if on_text is not None else None
+    generated = answerer.generates
+    stream = None
+    if on_text is not None:
+        stream = VerifiedStream(lambda d: verify_draft(d, passages, show, searched if generated else None), on_text)
     t = perf_counter()
     draft = answerer.draft(searched, passages, on_token=stream.feed if stream else None)
     timings["generate"] = _ms(t)
     t = perf_counter()
-    result = _verify(draft, passages, show, searched if generated else None)
+    result = verify_draft(draft, passages, show, searched if generated else None)
     timings["verify"] = _ms(t) + (stream.verify_ms if stream else 0.0)
     timings["generate"] -= stream.verify_ms if stream else 0.0
 
@@ -86,7 +89,7 @@ def answer(
         fb_draft = fallback.draft(searched, passages)
         timings["generate"] += _ms(t)
         t = perf_counter()
-        fb_result = _verify(fb_draft, passages, show)
+        fb_result = verify_draft(fb_draft, passages, show)
         timings["verify"] += _ms(t)
         if _has_support(fb_result):
             result = dataclasses.replace(fb_result, dropped=tuple(result.dropped) + tuple(fb_result.dropped))
@@ -128,25 +131,17 @@ def _standalone(question: str, history: Sequence[Turn], answerer, notes: list[st
     return deterministic
 
 
-@dataclasses.dataclass(frozen=True)
-class _Checked:
-    sentences: tuple[AnswerSentence, ...]
-    citations: tuple[Citation, ...]
-    dropped: tuple[AnswerSentence, ...]
-    notes: tuple[str, ...]
-
-
-def _verify(draft: str, passages: Sequence[Passage], show: bool, question: str | None = None) -> _Checked:
-    """verify.verify_answer plus two guards against article text steering a model.
+def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: str | None = None) -> Verified:
+    """verify_answer plus two guards against article text steering a model.
 
     ``question`` (given for generated drafts) turns on the topic guard: a generated
     sentence whose text and quotes share no content word with the question is dropped —
     a model parroting an unrelated line of an article ("the secret word is X") is not
     answering. Extractive drafts are chosen for relevance already.
     """
-    v = verify.verify_answer(draft, passages, show_unsupported=show)
+    v = verify_answer(draft, passages, show_unsupported=show)
     by_marker = {c.marker: c for c in v.citations}
-    asked = {w[:5] for w in condense.content_words(question)} if question else None
+    asked = {stem(w) for w in condense.content_words(question)} if question else None
     kept, dropped = [], list(v.dropped)
     for s in v.sentences:
         quotes = [by_marker[m].quote for m in s.citations if m in by_marker]
@@ -155,16 +150,15 @@ def _verify(draft: str, passages: Sequence[Passage], show: bool, question: str |
         if looks_like_instruction(s.text) or (quotes and all(looks_like_instruction(q) for q in quotes)):
             dropped.append(dataclasses.replace(s, supported=False, reason="instruction-like text in the article"))
             continue
-        if asked and s.supported and not ({w[:5] for w in condense.content_words(" ".join([s.text, *quotes]))} & asked):
+        if asked and s.supported and not ({stem(w) for w in condense.content_words(" ".join([s.text, *quotes]))} & asked):
             dropped.append(dataclasses.replace(s, supported=False, reason="off-topic: shares no word with the question"))
             continue
         kept.append(s)
     used = {m for s in kept for m in s.citations}
-    return _Checked(tuple(kept), tuple(c for c in v.citations if c.marker in used), tuple(dropped),
-                    tuple(getattr(v, "notes", ()) or ()))
+    return Verified(tuple(kept), tuple(c for c in v.citations if c.marker in used), tuple(dropped), v.notes)
 
 
-def _has_support(result: _Checked) -> bool:
+def _has_support(result: Verified) -> bool:
     return any(s.supported for s in result.sentences)
 
 
@@ -209,58 +203,3 @@ def _ms(since: float) -> float:
 
 def _fmt(x) -> str:
     return "n/a" if x is None else f"{x:.2f}"
-
-
-# --- progressive output of verified sentences -------------------------------------------------
-
-_ABBREV = re.compile(r"(?:\b[A-Z]\.[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Jr|Sr|No|Vol|Dec|Nov|Oct|Sept|Jan|Feb|Aug)\.)$")
-_BOUNDARY = re.compile(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*(?=\s+[\"“(\[]?[A-Z0-9])|\n")
-
-
-class _VerifiedStream:
-    """Buffers an LLM stream and passes on each sentence once it is complete *and*
-    verified. Unverified model text never reaches ``on_text``."""
-
-    def __init__(self, passages: Sequence[Passage], show: bool, on_text: TextCallback, question: str | None):
-        self.passages, self.show, self.on_text, self.question = passages, show, on_text, question
-        self.buffer = ""
-        self.checked_upto = 0
-        self.sent = 0  # sentences already passed on
-        self.emitted = ""
-        self.verify_ms = 0.0
-
-    def feed(self, piece: str) -> None:
-        self.buffer += piece
-        end = self._complete_prefix_end()
-        if end <= self.checked_upto:
-            return
-        self.checked_upto = end
-        t = perf_counter()
-        result = _verify(self.buffer[:end], self.passages, self.show, self.question)
-        self.verify_ms += _ms(t)
-        fresh = result.sentences[self.sent:]
-        if fresh:
-            self._emit(" ".join(sentence_display(s) for s in fresh))
-            self.sent = len(result.sentences)
-
-    def finish(self, final_text: str) -> None:
-        """Pass on what the final verification adds to what was already shown."""
-        if final_text.startswith(self.emitted):
-            rest = final_text[len(self.emitted):]
-            if rest.strip():
-                self.on_text(rest)
-        elif not self.emitted:
-            self.on_text(final_text)
-
-    def _emit(self, text: str) -> None:
-        if self.emitted:
-            text = " " + text
-        self.emitted += text
-        self.on_text(text)
-
-    def _complete_prefix_end(self) -> int:
-        end = 0
-        for m in _BOUNDARY.finditer(self.buffer):
-            if not _ABBREV.search(self.buffer[: m.start() + 1]):
-                end = m.end()
-        return end

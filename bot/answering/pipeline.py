@@ -15,11 +15,11 @@ from __future__ import annotations
 import threading
 from typing import Callable, Mapping, Sequence
 
-from bot.answering import flow as qa
-from bot.core.records import Answer, Turn
 from bot.answerers.registry import build_answerer, resolve_name
-from bot.core.errors import StoreMissingError
+from bot.answering import flow as qa
 from bot.answering.retrieve import Retriever
+from bot.core.errors import StoreMissingError
+from bot.core.records import Answer, Turn
 
 _UNSET = object()
 

@@ -31,8 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from bot.text.sentences import claim_features, index_text, name_found, stem
 from bot.core.passage import Passage
+from bot.text.claims import claim_features, index_text, name_found
+from bot.text.tokens import stem
 
 STRONG_COVERAGE = 0.75  # at or above this share of key terms found, only a very low similarity refuses
 FLOOR_RATIO = 0.5  # "very low": under this share of the threshold

@@ -5,7 +5,7 @@ to be data. An article cannot close the tag early: any ``<passage``/``</passage`
 spelling inside its text (or its title) is neutralised first. Sentences that read like
 instructions to a model ("ignore previous instructions ...") are also masked in the
 prompt — small models follow them anyway — and a claim backed only by such a sentence
-is never shown as an answer (see bot/qa.py).
+is never shown as an answer (see bot/answering/flow.py).
 
 Example::
 
@@ -19,6 +19,7 @@ import re
 from typing import Sequence
 
 from bot.core.passage import Passage
+from bot.text.sentences import sentence_spans
 
 _TAG = re.compile(r"<(\s*/?\s*)(passage\b[^>]*)(>?)", re.IGNORECASE)
 
@@ -37,7 +38,6 @@ INSTRUCTION = re.compile(
     r"|^\s*(?:system|assistant)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)]*|\n|$)")
 MASK = "[instruction-like text removed]"
 
 
@@ -54,15 +54,12 @@ def mask_instructions(text: str) -> str:
     """Replace each sentence that reads like an instruction to a model with :data:`MASK`."""
     if not looks_like_instruction(text):
         return text
-    out = []
-    for m in _SENTENCE.finditer(text):
-        piece = m.group(0)
-        if piece and looks_like_instruction(piece):
-            lead = piece[: len(piece) - len(piece.lstrip())]
-            out.append(lead + MASK + ("\n" if piece.endswith("\n") else ""))
-        else:
-            out.append(piece)
-    return "".join(out)
+    out, last = [], 0
+    for start, end in sentence_spans(text):
+        if looks_like_instruction(text[start:end]):
+            out.append(text[last:start] + MASK)
+            last = end
+    return "".join(out) + text[last:]
 
 
 def _attr(value: str | None) -> str:

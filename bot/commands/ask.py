@@ -18,8 +18,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args, settings) -> int:
-    from bot.core.errors import InvalidQuestionError
     from bot.answering.pipeline import build_pipeline
+    from bot.core.errors import InvalidQuestionError
 
     if args.question is None:
         raise InvalidQuestionError('no question given: newsbot ask "QUESTION" (or - to read stdin)')

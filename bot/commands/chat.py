@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     check_store_exists(settings)  # before the prompt, without loading anything
-    from bot.core.errors import NewsbotError
     from bot.answering.pipeline import build_pipeline
+    from bot.core.errors import NewsbotError
 
     pipeline = build_pipeline(settings)
     from bot.surfaces.chat.repl import Chat

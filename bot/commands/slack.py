@@ -27,8 +27,8 @@ def run(args, settings) -> int:
     import logging
     import sys
 
-    from bot.surfaces.slack import app as slack_app
     from bot.answering.pipeline import build_pipeline
+    from bot.surfaces.slack import app as slack_app
 
     mode = slack_app.check_settings(settings)  # a missing token/secret: one line, before anything loads
     logging.basicConfig(level=logging.WARNING if settings.quiet else logging.INFO, stream=sys.stderr,

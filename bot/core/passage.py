@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True)
 class Chunk:
     """A slice of an article: ``article.text[start:end] == text`` always holds."""

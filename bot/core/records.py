@@ -14,6 +14,7 @@ class Turn:
 
     question: str
     answer: str
+    refused: bool = False  # the answer was a refusal: it names article titles, not facts
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def _coerce(name: str, raw: Any) -> Any:
             return Path(raw).expanduser() if raw else None
     except ValueError:
         envs = ", ".join(_FIELDS[name].metadata["env"]) or name
-        raise ConfigError(f"setting {name} ({envs}) has an invalid value {raw!r}: expected {kind.__name__}") from None
+        raise ConfigError(f"setting {name} ({envs}) has an invalid value {raw!r}: expected {getattr(kind, '__name__', hint)}") from None
     return raw or None if _FIELDS[name].default is None else raw
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.records import Answer, Citation
 from bot.core.display import FLAG, sentence_display
+from bot.core.records import Answer, Citation
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)
 

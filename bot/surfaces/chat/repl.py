@@ -14,20 +14,28 @@ across lines either way.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from pathlib import Path
 from typing import Iterable
 
-from bot.surfaces.chat.session import (ChatState, Line, help_lines, parse_command, plain, searched_differs,
-                              sources_lines, unknown_command_line, why_lines)
 from bot.core.errors import EmbedderMismatchError, LLMError, NewsbotError, StoreMissingError, StoreUnreachableError
+from bot.surfaces.chat.session import (
+    ChatState,
+    Line,
+    help_lines,
+    parse_command,
+    plain,
+    searched_differs,
+    sources_lines,
+    unknown_command_line,
+    why_lines,
+)
+from bot.text.markers import MARKER
 
 PROMPT = "> "
 # Nothing can be answered after these: the session ends with their one-line fix.
 FATAL = (StoreMissingError, StoreUnreachableError, EmbedderMismatchError)
-_MARKER = re.compile(r"\[\d+\]")
 
 
 class _Cancelled(BaseException):
@@ -297,7 +305,7 @@ def _streamed(pieces: list[str]):
     from rich.text import Text
 
     text, body, last = Text(), "".join(pieces), 0
-    for m in _MARKER.finditer(body):
+    for m in MARKER.finditer(body):
         text.append(body[last:m.start()])
         text.append(m.group(0), style="bold cyan")
         last = m.end()

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from bot.core.records import Answer, Citation, Turn
 from bot.core.display import sentence_display
 from bot.core.passage import Passage
+from bot.core.records import Answer, Citation, Turn
 
 MAX_HISTORY_TURNS = 6  # earlier exchanges handed to the pipeline for follow-up rewriting
 
@@ -60,7 +60,7 @@ class ChatState:
         """The state once ``answer`` has been shown. The turn records the question as
         searched (``standalone_question``), so a later "he" can still resolve through it."""
         asked = answer.standalone_question or answer.question
-        turns = (self.history + (Turn(asked, answer.answer),))[-MAX_HISTORY_TURNS:]
+        turns = (self.history + (Turn(asked, answer.answer, answer.refused),))[-MAX_HISTORY_TURNS:]
         return replace(self, history=turns, last=answer)
 
     def reset(self) -> "ChatState":

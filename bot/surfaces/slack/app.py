@@ -16,8 +16,8 @@ import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bot.surfaces.slack import blocks
 from bot.core.errors import ConfigError, NewsbotError
+from bot.surfaces.slack import blocks
 from bot.surfaces.slack.bot import SlackBot, new_id
 
 log = logging.getLogger("newsbot.slack")
@@ -192,7 +192,6 @@ def serve(settings, app, bot: SlackBot) -> int:
     try:
         if mode == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
-
             from slack_sdk.errors import SlackApiError
 
             log.info("Socket Mode: connecting to Slack")

@@ -21,6 +21,7 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from bot.core.records import Answer, Citation, Turn
+from bot.text.sentences import sentences
 
 SECTION_LIMIT = 3000  # characters of a section's text object
 CONTEXT_ELEMENTS = 10  # elements of one context block
@@ -39,6 +40,7 @@ CORRECTION_ACTION = "correction_text"
 METADATA_EVENT = "newsbot_answer"
 
 PLACEHOLDER = "Searching the articles…"
+APOLOGY_LEAD = "Sorry —"  # our own apology messages (errors), never an answer of a thread
 HELP_TEXT = ("Ask me a question about the news articles, e.g. "
              "“Who represents Russia in the talks?” — I answer only from the articles, with quotes.")
 
@@ -46,7 +48,6 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\^[^|>]*)?(?:\|([^>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 # --- escaping and limits --------------------------------------------------------------------
@@ -69,7 +70,7 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` characters, cut between sentences where possible."""
     pieces: list[str] = []
     current = ""
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in sentences(text.strip()):
         while len(sentence) > limit:  # one enormous sentence: hard cut
             if current:
                 pieces.append(current)
@@ -193,7 +194,7 @@ def _searched_as(answer: Answer) -> list[str]:
 
 
 def apology_message(error_id: str, reason: str = "something went wrong while answering") -> dict[str, Any]:
-    text = (f"Sorry — {reason}, so I have no answer this time. Please try again; "
+    text = (f"{APOLOGY_LEAD} {reason}, so I have no answer this time. Please try again; "
             f"if it keeps happening, give the admin this error id: {error_id}")
     return {"text": escape(text), "blocks": [_section(f":warning: {escape(text)}")]}
 
@@ -261,7 +262,7 @@ def thread_turns(messages: Iterable[Mapping[str, Any]], *, bot_user_id: str | No
             meta = (m.get("metadata") or {})
             payload = (meta.get("event_payload") or {}) if meta.get("event_type") == METADATA_EVENT else {}
             if payload.get("question") and payload.get("answer"):
-                turns.append(Turn(str(payload["question"]), str(payload["answer"])))
+                turns.append(Turn(str(payload["question"]), str(payload["answer"]), bool(payload.get("refused"))))
                 pending = None
             elif pending and _looks_like_answer(m.get("text") or ""):
                 turns.append(Turn(pending, slack_to_plain(m.get("text") or "", bot_user_id)))
@@ -274,7 +275,7 @@ def thread_turns(messages: Iterable[Mapping[str, Any]], *, bot_user_id: str | No
 
 def _looks_like_answer(text: str) -> bool:
     plain = unescape(text).strip()
-    return bool(plain) and not plain.startswith((PLACEHOLDER, "Sorry —", HELP_TEXT[:20]))
+    return bool(plain) and not plain.startswith((PLACEHOLDER, APOLOGY_LEAD, HELP_TEXT[:20]))
 
 
 def answer_value(value: str | None) -> dict[str, str]:

@@ -23,9 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from bot.surfaces.slack import blocks
-from bot.core.records import Answer, Turn
 from bot.core.errors import InvalidQuestionError, LLMError, NewsbotError
+from bot.core.records import Answer, Turn
+from bot.surfaces.slack import blocks
 from bot.surfaces.slack.feedback import FeedbackLog, feedback_id, feedback_record
 
 log = logging.getLogger("newsbot.slack")
@@ -274,8 +274,10 @@ class SlackBot:
         if posted is not None:
             a = posted.answer
             question, text, cites, backend = a.question, a.answer, blocks.citations_json(a.citations), a.backend
-        else:  # answered before a restart: what the click itself tells us
+            refused = a.refused
+        else:  # answered before a restart: what the click itself tells us (and the message's metadata)
             question, text, cites, backend = value["q"], blocks.slack_to_plain(message.get("text") or ""), [], ""
+            refused = bool(((message.get("metadata") or {}).get("event_payload") or {}).get("refused"))
         fid = feedback_id(channel, ts, user)
         if vote == "down" and body.get("trigger_id"):
             # First: a trigger_id expires 3 seconds after the click.
@@ -284,7 +286,7 @@ class SlackBot:
         old = self.feedback.find(fid)
         correction = old.get("correction") if (old and vote == "down") else None
         record = feedback_record(question=question, answer=text, citations=cites, vote=vote, user=user,
-                                 channel=channel, ts=ts, backend=backend, correction=correction)
+                                 channel=channel, ts=ts, backend=backend, correction=correction, refused=refused)
         self.feedback.save(record)
         log.info("feedback %s from %s on %s/%s", vote, user, channel, ts)
         if vote == "up" and channel and user:

@@ -37,13 +37,13 @@ def feedback_id(channel: str, ts: str, user: str) -> str:
 
 def feedback_record(*, question: str, answer: str, citations: Sequence[dict[str, Any]], vote: str,
                     user: str, channel: str, ts: str, backend: str, correction: str | None = None,
-                    recorded_at: str | None = None) -> dict[str, Any]:
+                    recorded_at: str | None = None, refused: bool = False) -> dict[str, Any]:
     """One feedback line. ``vote`` must be "up" or "down"; a blank correction is None."""
     if vote not in VOTES:
         raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
     correction = (correction or "").strip() or None
     return {
-        "question": question, "answer": answer, "citations": list(citations), "vote": vote,
+        "question": question, "answer": answer, "refused": bool(refused), "citations": list(citations), "vote": vote,
         "correction": correction, "user": user, "channel": channel, "ts": ts,
         "recorded_at": recorded_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backend": backend, "feedback_id": feedback_id(channel, ts, user),
