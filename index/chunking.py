@@ -8,7 +8,7 @@ offset when paragraphs repeat).
 
 Worked example (one "token" per word here; real use passes ``embedder.count_tokens``):
 
->>> from index.sources.files import Article
+>>> from index.sources.article import Article
 >>> article = Article("a1", "Talks resume. Envoys meet.\\n\\nTalks resume. Envoys meet.", title="Talks")
 >>> chunks = chunk_article(article, lambda t: len(t.split()), max_tokens=4, overlap_tokens=0)
 >>> [(c.id, c.start, c.end, c.text) for c in chunks]

@@ -31,7 +31,8 @@ from bot.core.errors import StoreLockedError
 from index.chunking import Chunk, chunk_article
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
-from index.sources.files import Article, load_articles
+from index.sources.article import Article
+from index.sources.files import load_articles
 
 CHUNKER_VERSION = "1"
 LOCK_FILE = ".index.lock"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import InputError
-from index.sources.files import headline, load_articles, parse_published, split_front_matter
+from index.sources.article import headline, parse_published, split_front_matter
+from index.sources.files import load_articles
 
 
 def write(path: Path, content: str | bytes) -> Path:

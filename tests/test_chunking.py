@@ -8,7 +8,8 @@ import random
 import pytest
 
 from index.chunking import _fit, chunk_article
-from index.sources.files import Article, load_articles
+from index.sources.article import Article
+from index.sources.files import load_articles
 
 
 def words(text: str) -> int:
@@ -103,9 +104,9 @@ def test_docstring_examples_hold():
 
     import index.chunking
     import index.html_text
-    import index.sources.files
+    import index.sources.article
 
-    for module in (index.chunking, index.sources.files, index.html_text):
+    for module in (index.chunking, index.sources.article, index.html_text):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
 
