@@ -256,7 +256,7 @@ def test_a_click_racing_the_reply_still_records_the_full_answer(minilm, seed_sto
 def test_slash_command_visibility_follows_public_slash(minilm, seed_store, tmp_path, public, kind):
     draft = cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}].")
     bot, client = make_bot(minilm, seed_store, tmp_path, draft)
-    bot.core.settings = bot.core.settings.replace(public_slash=public)
+    bot.settings = bot.settings.replace(public_slash=public)
     acks, replies = [], []
     bot.handle_slash({"text": RUSSIA_Q, "channel_id": "C1", "user_id": "U1"},
                      lambda **kw: acks.append(kw), lambda **kw: replies.append(kw))

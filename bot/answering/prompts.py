@@ -20,7 +20,7 @@ from typing import Mapping
 
 from bot.core.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 # name -> the variables the code passes when rendering it (tests/test_prompts.py checks
 # every file in prompts/ against this table).

@@ -1,10 +1,11 @@
-"""How one answer sentence is written out: its text with ``[n]`` markers, flagged when unsupported.
+"""How one answer sentence and one source are written out: the sentence with ``[n]`` markers
+(flagged when unsupported), the source as title, source name and date.
 
 Shared by answering (which composes ``Answer.answer``), render and Slack, so all spell it the same.
 
 Example::
 
-    >>> from bot.core.records import AnswerSentence
+    >>> from bot.core.records import AnswerSentence, Citation
     >>> sentence_display(AnswerSentence("Okafor leads the talks.", (1, 2), True))
     'Okafor leads the talks [1][2].'
     >>> sentence_display(AnswerSentence("He is 95 [1].", (1,), False))
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.records import AnswerSentence
+from bot.core.records import AnswerSentence, Citation
 from bot.text.markers import format_markers, has_marker
 
 FLAG = "[unsupported] "  # prefix of a sentence kept by --show-unsupported
@@ -30,3 +31,19 @@ def sentence_display(s: AnswerSentence) -> str:
         m = _END.search(text)
         text = f"{text[:m.start()]} {marks}{text[m.start():]}" if m else f"{text} {marks}"
     return (FLAG + text) if not s.supported else text
+
+
+def source_title(title: str | None, article_id: str) -> str:
+    """How a source is named: its title, else its article id."""
+    return title or article_id
+
+
+def source_meta(source: str | None, published: str | None, sep: str = ", ") -> str:
+    """"Source, YYYY-MM-DD" (either part left out when unknown)."""
+    return sep.join(b for b in (source, (published or "")[:10] or None) if b)
+
+
+def source_line(c: Citation) -> str:
+    """One line naming a cited source: "Title (Source, YYYY-MM-DD)"."""
+    meta = source_meta(c.source, c.published)
+    return source_title(c.title, c.article_id) + (f" ({meta})" if meta else "")

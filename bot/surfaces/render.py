@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.display import FLAG, sentence_display
-from bot.core.records import Answer, Citation
+from bot.core.display import FLAG, sentence_display, source_line, source_meta, source_title
+from bot.core.records import Answer
+from bot.text.markers import MARKER
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)
 
@@ -23,13 +24,6 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def answer_json_line(answer: Answer) -> str:
     return json.dumps(answer_json(answer), ensure_ascii=False)
-
-
-def _source_line(c: Citation) -> str:
-    bits = [c.source, (c.published or "")[:10] or None]
-    meta = ", ".join(b for b in bits if b)
-    title = c.title or c.article_id
-    return f"{title}" + (f" ({meta})" if meta else "")
 
 
 def _quote(text: str) -> str:
@@ -48,7 +42,7 @@ def answer_plain(answer: Answer) -> str:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
-            lines.append(f"[{c.marker}] {_source_line(c)}")
+            lines.append(f"[{c.marker}] {source_line(c)}")
             if c.url:
                 lines.append(f"    {c.url}")
             lines.append(f"    “{_quote(c.quote)}”")
@@ -73,7 +67,7 @@ def render_answer_text(answer: Answer, console) -> None:
             body.append("⚠ unsupported: ", style="bold red")
             body.append(shown[len(FLAG):] if shown.startswith(FLAG) else shown, style="red strike")
         else:
-            _append_with_markers(body, shown)
+            body.append_text(marked_text(shown))
     if not answer.sentences:
         body.append(answer.answer)
     console.print(body)
@@ -89,8 +83,8 @@ def render_sources(answer: Answer, console) -> None:
     for c in answer.citations:
         head = Text()
         head.append(f"[{c.marker}] ", style="bold cyan")
-        head.append(c.title or c.article_id, style="bold")
-        meta = ", ".join(b for b in (c.source, (c.published or "")[:10] or None) if b)
+        head.append(source_title(c.title, c.article_id), style="bold")
+        meta = source_meta(c.source, c.published)
         if meta:
             head.append(f"  {meta}", style="dim")
         console.print(head)
@@ -100,18 +94,21 @@ def render_sources(answer: Answer, console) -> None:
 
 
 def render_terminal(answer: Answer, console) -> None:
+    """Answer text, then its numbered sources (``newsbot ask`` and each chat answer)."""
     render_answer_text(answer, console)
     if answer.citations:
         console.print()
         render_sources(answer, console)
 
 
-def _append_with_markers(body, text: str) -> None:
-    import re
+def marked_text(text: str):
+    """``text`` as rich Text with its ``[n]`` markers highlighted (also for streamed text)."""
+    from rich.text import Text
 
-    last = 0
-    for m in re.finditer(r"\[\d+\]", text):
-        body.append(text[last:m.start()])
-        body.append(m.group(0), style="bold cyan")
+    out, last = Text(), 0
+    for m in MARKER.finditer(text):
+        out.append(text[last:m.start()])
+        out.append(m.group(0), style="bold cyan")
         last = m.end()
-    body.append(text[last:])
+    out.append(text[last:])
+    return out

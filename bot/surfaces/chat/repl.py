@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.core.errors import EmbedderMismatchError, LLMError, NewsbotError, StoreMissingError, StoreUnreachableError
+from bot.surfaces.chat.background import Background, Cancelled
 from bot.surfaces.chat.session import (
     ChatState,
     Line,
@@ -31,46 +32,10 @@ from bot.surfaces.chat.session import (
     unknown_command_line,
     why_lines,
 )
-from bot.text.markers import MARKER
 
 PROMPT = "> "
 # Nothing can be answered after these: the session ends with their one-line fix.
 FATAL = (StoreMissingError, StoreUnreachableError, EmbedderMismatchError)
-
-
-class _Cancelled(BaseException):
-    """Raised in the worker (from on_text) to stop an answer the user cancelled.
-    A BaseException so answerers' ``except Exception`` blocks let it through."""
-
-
-class Background:
-    """``fn`` in a daemon thread; :meth:`wait` returns often enough for Ctrl-C to land."""
-
-    def __init__(self, fn, name: str):
-        self.result = None
-        self.error: BaseException | None = None
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(fn,), name=name, daemon=True)
-
-    def start(self) -> "Background":
-        self.thread.start()
-        return self
-
-    def _run(self, fn) -> None:
-        try:
-            self.result = fn()
-        except BaseException as error:  # noqa: BLE001 - handed to the main thread
-            self.error = error
-        finally:
-            self.done.set()
-
-    def wait(self) -> None:
-        # A timed wait returns to the interpreter between slices, where SIGINT is raised.
-        while not self.done.wait(0.1):
-            pass
-
-    def alive(self) -> bool:
-        return self.thread.is_alive()
 
 
 class Chat:
@@ -209,7 +174,7 @@ class Chat:
 
         def on_text(piece: str) -> None:
             if cancel.is_set():
-                raise _Cancelled()
+                raise Cancelled()
             pieces.append(piece)
             if live is not None:
                 live.update(_streamed(pieces))
@@ -238,14 +203,11 @@ class Chat:
     def _render(self, answer) -> None:
         from rich.text import Text
 
-        from bot.surfaces.render import render_answer_text, render_sources
+        from bot.surfaces.render import render_terminal
 
         if searched_differs(answer):
             self.console.print(Text(f"↳ searched: {answer.standalone_question}", style="dim"))
-        render_answer_text(answer, self.console)
-        if answer.citations:
-            self.console.print()
-            render_sources(answer, self.console)
+        render_terminal(answer, self.console)
         self.console.print()
 
     def _spinner(self, message: str):
@@ -302,12 +264,6 @@ class Chat:
 
 def _streamed(pieces: list[str]):
     """The verified text so far, markers highlighted."""
-    from rich.text import Text
+    from bot.surfaces.render import marked_text
 
-    text, body, last = Text(), "".join(pieces), 0
-    for m in MARKER.finditer(body):
-        text.append(body[last:m.start()])
-        text.append(m.group(0), style="bold cyan")
-        last = m.end()
-    text.append(body[last:])
-    return text
+    return marked_text("".join(pieces))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from bot.core.display import sentence_display
+from bot.core.display import sentence_display, source_meta
 from bot.core.passage import Passage
 from bot.core.records import Answer, Citation, Turn
 
@@ -145,7 +145,7 @@ def sources_lines(answer: Answer | None) -> list[Line]:
 
 
 def _meta(source: str | None, published: str | None) -> str:
-    return ", ".join(b for b in (source, (published or "")[:10] or None) if b)
+    return source_meta(source, published)
 
 
 def _passage_block(label: str, title: str, meta: str, url: str | None, text: str,

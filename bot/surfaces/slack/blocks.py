@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
+from bot.core.display import source_meta, source_title
 from bot.core.records import Answer, Citation, Turn
 from bot.text.sentences import sentences
 
@@ -143,10 +144,10 @@ def feedback_actions(answer_id: str, question: str) -> dict[str, Any]:
 
 def source_block(c: Citation) -> dict[str, Any]:
     """One numbered source: title (linked only from the stored url), source, date, the quote."""
-    title = escape(c.title or c.article_id)
+    title = escape(source_title(c.title, c.article_id))
     url = safe_url(c.url)
     head = f"*[{c.marker}]* " + (f"<{url}|{title}>" if url else f"*{title}*")
-    meta = " · ".join(escape(b) for b in (c.source, (c.published or "")[:10] or None) if b)
+    meta = escape(source_meta(c.source, c.published, " · "))
     quote = escape(clip(" ".join(c.quote.split()), QUOTE_LIMIT))
     text = head + (f"  _{meta}_" if meta else "") + f"\n> “{quote}”"
     return _section(text, verbatim=True)

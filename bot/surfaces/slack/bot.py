@@ -1,4 +1,4 @@
-"""What the Slack bot does, independent of slack-bolt (which `bot/slack_app.py` wires in).
+"""What the Slack bot does, independent of slack-bolt (which `bot/surfaces/slack/app.py` wires in).
 
 One question → placeholder posted at once in the thread → answer produced by a single worker
 thread (models aren't thread-safe; the Slack request was acked long before) → the placeholder
@@ -16,16 +16,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
-import uuid
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from bot.core.errors import InvalidQuestionError, LLMError, NewsbotError
 from bot.core.records import Answer, Turn
 from bot.surfaces.slack import blocks
+from bot.surfaces.slack.delivery import Posted, SeenKeys, Throttled, new_id  # noqa: F401 - re-exported
 from bot.surfaces.slack.feedback import FeedbackLog, feedback_id, feedback_record
 
 log = logging.getLogger("newsbot.slack")
@@ -35,54 +33,6 @@ MAX_HISTORY_TURNS = 10
 # a question; edits, deletions, joins and other bots' posts are not.
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 HISTORY_PAGES = 5
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-class SeenKeys:
-    """Remembers the last ``limit`` keys: ``first(key)`` is True only the first time."""
-
-    def __init__(self, limit: int = 20000):
-        self._keys: OrderedDict[Any, None] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def first(self, key) -> bool:
-        with self._lock:
-            if key in self._keys:
-                return False
-            self._keys[key] = None
-            while len(self._keys) > self._limit:
-                self._keys.popitem(last=False)
-            return True
-
-
-@dataclass(frozen=True)
-class Posted:
-    """An answer shown in Slack, kept so a 👍/👎 click can record what was answered."""
-
-    answer: Answer
-    channel: str
-
-
-class Throttled:
-    """Calls ``update(text_so_far)`` as verified pieces arrive, at most once per ``interval``
-    seconds; pieces in between are shown by the next call (or by the final answer)."""
-
-    def __init__(self, update: Callable[[str], None], interval: float = 1.0, clock=time.monotonic):
-        self.update, self.interval, self.clock = update, interval, clock
-        self.text = ""
-        self.last = clock()  # a quick answer goes straight to its final form, no progress edit
-        self.stopped = False
-
-    def __call__(self, piece: str) -> None:
-        self.text += piece
-        now = self.clock()
-        if not self.stopped and now - self.last >= self.interval:
-            self.last = now
-            self.update(self.text)
 
 
 class SlackBot:
