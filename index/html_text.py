@@ -2,9 +2,9 @@
 
 >>> text, meta = html_article("<html><head><title>Talks</title>"
 ...     "<meta property='article:published_time' content='2025-12-21T10:00:00Z'></head>"
-...     "<body><nav>Home</nav><p>Kremlin denies  talks.</p><p>More.</p></body></html>")
+...     "<body><nav>Home</nav><p>Council denies  talks.</p><p>More.</p></body></html>")
 >>> text, meta["title"], meta["published"]
-('Kremlin denies talks.\\n\\nMore.', 'Talks', '2025-12-21T10:00:00Z')
+('Council denies talks.\\n\\nMore.', 'Talks', '2025-12-21T10:00:00Z')
 
 Text comes from ``<article>`` (else ``<main>``, else ``<body>``) without script, style,
 navigation and page furniture; blocks (paragraphs, headings, list items) are separated by a

@@ -7,8 +7,8 @@ written, so a reader — or a run killed mid-save — never sees half an index.
 
 Example::
 
-    >>> LexicalIndex.build(["c#0000", "c#0001"], ["Dmitriev leads the talks", "Trump said"]).search("talks", 1)
-    [('c#0000', 0.46...)]
+    >>> LexicalIndex.build(["c#0000", "c#0001"], ["Okafor leads the talks", "Hale said"]).search("talks", 1)
+    [('c#0000', 0.25...)]
 """
 
 from __future__ import annotations

@@ -82,6 +82,9 @@ def test_pronoun_picks_the_person_who_answers_the_question(previous, expected):
     assert standalone_question("What is his job?", [Turn(previous, LONG_ANSWER)]) == expected
 
 
+@pytest.mark.xfail(strict=True, reason="issue 13 removed the 'Who is <person>?' special case fitted to the seeds; "
+                   "the salience ranking now prefers the names new in the answer. The lead's evidence scorer "
+                   "is to decide this case; strict: this test reports when it passes again")
 def test_pronoun_after_a_question_about_a_person_means_that_person():
     answer = ("Yuri Ushakov, foreign policy adviser to Russian President Vladimir Putin, said Kirill Dmitriev "
               "would return to Russia [1].")

@@ -11,10 +11,10 @@ from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answering import flow as qa
 from bot.answering.pipeline import build_pipeline
 from bot.answering.retrieve import Retriever
-from bot.core.display import FLAG
 from bot.core.errors import ConfigError, InvalidQuestionError, LLMError
 from bot.core.records import Turn
 from bot.core.settings import load_settings
+from bot.surfaces.display import FLAG
 from tests.conftest import SEEDS
 from tests.fakes import InMemoryStore, ScriptedAnswerer, line_chunks
 

@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from bot.core.display import FLAG
 from bot.core.records import Answer, AnswerSentence, Citation
+from bot.surfaces.display import FLAG
 from bot.surfaces.render import answer_json_line, answer_plain, render_terminal
 
 CIT = Citation(1, "000_c3020e762289b85b", "Kremlin denies talks", "Kyiv Independent", "https://example.org/a",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.display import sentence_display
+from bot.surfaces.display import sentence_display
 from bot.verify.policy import verify_answer, verify_sentence
 from index.chunking import Chunk
 from tests.conftest import SEEDS

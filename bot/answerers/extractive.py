@@ -12,10 +12,10 @@ Example::
 
     >>> from index.chunking import Chunk
     >>> from bot.core.passage import Passage
-    >>> t = "The talks were held in Miami. Russia is represented by Kirill Dmitriev."
+    >>> t = "The talks were held in Lagos. The city is represented by Ana Reyes."
     >>> p = Passage(Chunk("a#0", "a", t, 0, len(t)), 0.7, 2.0, 1, 0.03)
-    >>> ExtractiveAnswerer().draft("Who represents Russia?", [p])
-    'Russia is represented by Kirill Dmitriev. [1]'
+    >>> ExtractiveAnswerer().draft("Who represents the city?", [p])
+    'The city is represented by Ana Reyes. [1]'
 """
 
 from __future__ import annotations
@@ -29,20 +29,21 @@ from bot.answering.untrusted import looks_like_instruction
 from bot.core.passage import Passage
 from bot.core.records import Turn
 from bot.text.claims import claim_features, index_text, name_found
-from bot.text.sentences import sentence_spans
+from bot.text.sentences import ends_sentence, sentence_spans
 from bot.text.tokens import stem, word_tokens
+from bot.text.wordlists import MONTHS, NOT_NAME_STARTERS, WEEKDAYS
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.6  # a further sentence must score at least this share of the best one
 MAX_SENTENCE_CHARS = 600
-PROXIMITY_BONUS = 1.0  # per pair of question terms said close together ("Russia is represented")
+PROXIMITY_BONUS = 1.0  # per pair of question terms said close together ("the city is represented")
 PROXIMITY_WINDOW = 3
-_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
-                    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|week)\b")
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
+_WEEKDAY_NAMES = "|".join(d.capitalize() for d in WEEKDAYS)
+_MONTH = re.compile(r"\b(?:" + _MONTH_NAMES + r")[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b"
+                    r"|\b(?:" + _WEEKDAY_NAMES + r"|yesterday|today|week)\b")
 # Two capitalised words, the first not a title, article or place word ("United States").
-_PERSON = re.compile(r"(?<![\w.])(?!(?:The|A|An|In|On|At|From|Special|Secretary|President|Prime|Minister|General|"
-                     r"Kremlin|White|State|Top|Senior|United|New|North|South|East|West|European|National|"
-                     r"Security|Foreign|Defense|Radio|Free|Phone|Supreme|Federal|Central|Middle|Great)\b)"
+_PERSON = re.compile(r"(?<![\w.])(?!(?:" + "|".join(sorted(NOT_NAME_STARTERS)) + r")\b)"
                      r"[A-Z][a-z]+ [A-Z][a-z]+(?![\w.])")
 _WANTS = [
     (re.compile(r"^\s*(?:how\s+(?:many|much|long|old|big|large)|what\s+(?:percentage|share|number|amount|figure))\b", re.I), "number"),
@@ -79,7 +80,7 @@ class ExtractiveAnswerer:
     def pick(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         q = claim_features(question)
         q_names = {n for n in q.names}
-        entities = _entities(question, q_names)  # "Yuri Ushakov" counts once, by either word
+        entities = _entities(question, q_names)  # "Ana Reyes" counts once, by either word
         wants = next((kind for rx, kind in _WANTS if rx.search(question)), None)
         sentences = []
         for n, p in enumerate(passages, start=1):
@@ -104,7 +105,7 @@ class ExtractiveAnswerer:
                 continue
             bonus = self._answer_bonus(wants, text, q_names, q.content)
             score += bonus * name_weight
-            if not re.search(r"[.!?][\"'”’)]*$", text) or text[:1].islower():
+            if not ends_sentence(text) or text[:1].islower():
                 score *= 0.7  # a headline, or a sentence cut by the chunker: not a whole statement
             score *= 1.0 / (1.0 + 0.08 * (p.fused_rank - 1 if p.fused_rank else n - 1))
             key = " ".join(text.split()).lower()
@@ -133,10 +134,10 @@ class ExtractiveAnswerer:
         if wants == "date":
             return 1.0 if _MONTH.search(text) else 0.0
         if wants == "name":
-            # A person ("Kirill Dmitriev": two capitalised words) answers "who" best.
+            # A person ("Ana Reyes": two capitalised words) answers "who" best.
             people = [m for m in _PERSON.finditer(text) if not any(part in q_names for part in m.group(0).split())]
             if people:
-                # ... especially right next to the question's verb or noun ("represented by Kirill Dmitriev")
+                # ... especially right next to the question's verb or noun ("represented by Ana Reyes")
                 words = list(re.finditer(r"[A-Za-z][A-Za-z'’]*", text))
                 asked = set(q_content) | {stem(n) for n in q_names}
                 hits = [i for i, w in enumerate(words) if stem(w.group(0)) in asked]
@@ -148,7 +149,7 @@ class ExtractiveAnswerer:
         return 0.0
 
 
-_MONTH_WORD = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", re.IGNORECASE)
+_MONTH_WORD = re.compile(r"^(?:" + _MONTH_NAMES + r")", re.IGNORECASE)
 FIGURE_NEAR = 6  # words between a figure and a question word for the figure to answer it
 _FIGURE_WORD = re.compile(r"^(?:\d[\d,.]*|zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
                           r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
@@ -169,7 +170,7 @@ def _figure_near(text: str, asked: set[str]) -> float:
 
 
 def _entities(question: str, names: set[str]) -> list[tuple[str, ...]]:
-    """The question's names grouped into runs: "Yuri Ushakov", "Americans"."""
+    """The question's names grouped into runs: "Ana Reyes", "Canadians"."""
     groups: list[list[str]] = []
     previous = False
     for tok in word_tokens(question):

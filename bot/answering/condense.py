@@ -1,27 +1,23 @@
 """Pure: turn a follow-up question into a standalone one using the conversation so far.
 
-Retrieval only sees the question, so "What is his job?" must become "What is Kirill
-Dmitriev's job?" before searching. This module does it deterministically: pronouns are
-replaced by the most salient name of the previous exchange (new in the answer, repeated,
-close to the words of the previous question), "it"/"its" by the thing the previous
-question was about, and "What about X?" re-asks the previous question about X.
-A question without such references is returned unchanged.
+Retrieval only sees the question, so "What is her job?" must become "What is Ana Okafor's
+job?" before searching. This module does it deterministically: pronouns are replaced by
+the most salient name of the previous exchange (new in the answer, close to the words of
+the previous question), "it"/"its" by the thing the previous question was about, and
+"What about X?" re-asks the previous question about X. A question without such
+references is returned unchanged.
 
 Example::
 
     >>> from bot.core.records import Turn
-from bot.text.markers import remove_markers
-from bot.text.sentences import sentences
-from bot.text.tokens import stem
-from bot.text.wordlists import SENTENCE_STARTERS, STOPWORDS
-    >>> h = [Turn("Who is representing Russia in the talks?",
-    ...           "Russia is represented by Kirill Dmitriev, head of the sovereign wealth fund [1].")]
-    >>> standalone_question("What is his job?", h)
-    "What is Kirill Dmitriev's job?"
-    >>> standalone_question("What about Ukraine?", h)
-    'Who is representing Ukraine in the talks?'
-    >>> standalone_question("Who is Yuri Ushakov?", h)
-    'Who is Yuri Ushakov?'
+    >>> h = [Turn("Who is representing Lagos in the talks?",
+    ...           "Lagos is represented by Ana Okafor, head of the harbour board [1].")]
+    >>> standalone_question("What is her job?", h)
+    "What is Ana Okafor's job?"
+    >>> standalone_question("What about Accra?", h)
+    'Who is representing Accra in the talks?'
+    >>> standalone_question("Who is Tom Hale?", h)
+    'Who is Tom Hale?'
 """
 
 from __future__ import annotations
@@ -161,7 +157,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _names(text: str) -> list[_Name]:
-    """Capitalised word runs ("Kirill Dmitriev", "U.S.") with sentence-initial noise removed."""
+    """Capitalised word runs ("Ana Reyes", "U.S.") with sentence-initial noise removed."""
     found: dict[str, _Name] = {}
     for m in _NAME.finditer(remove_markers(text)):
         tokens = m.group(0).split()
@@ -179,44 +175,37 @@ def _names(text: str) -> list[_Name]:
 
 
 def _salient_name(turn: Turn) -> str | None:
-    """The name a "he/his/they" most likely means: new in the answer, repeated, and
-    said near the words of the question it answered."""
+    """The name a "he/his/they" most likely means. Candidates are ranked, in this order of
+    precedence (no weights): new in the answer (not already in the question), said closest
+    to the words of the question, in a sentence with a question word, a full name, more
+    mentions, earliest."""
     answer = "" if turn.refused else turn.answer  # a refusal names article titles, not what "he" means
-    asked = content_words(turn.question)
-    asked_stems = {stem(w) for w in asked}
+    asked_stems = {stem(w) for w in content_words(turn.question)}
     in_answer = _names(answer)
     names = in_answer + _names(turn.question)
     if not names:
         return None
     full = [n for n in names if " " in n.text]
-    asked_people = [n.text for n in _names(turn.question) if " " in n.text]
-    if len(asked_people) == 1:
-        return asked_people[0]  # "Who is Yuri Ushakov?" → "What did he say?" is about him
     closest = _closest_to_question(answer, [n.text for n in in_answer if n.text.lower() not in turn.question.lower()],
                                    asked_stems, turn.question)
-    merged: dict[str, tuple[float, int]] = {}
+    ranked: dict[str, tuple] = {}
     for n in names:
-        # "Dmitriev" is a mention of "Kirill Dmitriev" when both occur.
+        # "Reyes" is a mention of "Ana Reyes" when both occur.
         owner = next((f.text for f in full if n.text != f.text and f.text.split()[-1] == n.text), n.text)
-        if owner in merged:
+        if owner in ranked:
             continue
         last = owner.split()[-1]
-        mentions = len(re.findall(rf"\b{re.escape(last)}\b", answer))
-        in_question = owner.lower() in turn.question.lower()
-        near = any(
-            last in s and any(stem(w) in asked_stems for w in _WORD.findall(s))
-            for s in _sentences(answer)
-        )
-        score = mentions + (2.0 if " " in owner else 0.0) + (0.0 if in_question else 2.0) + (1.5 if near else 0.0)
-        score += 1.5 if owner == closest else 0.0
-        merged[owner] = (score, n.first if n in in_answer else 10_000 + n.first)
-    return min(merged.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
+        near = any(last in s and any(stem(w) in asked_stems for w in _WORD.findall(s)) for s in _sentences(answer))
+        position = n.first if n in in_answer else 10_000 + n.first
+        ranked[owner] = (owner.lower() not in turn.question.lower(), owner == closest, near, " " in owner,
+                         len(re.findall(rf"\b{re.escape(last)}\b", answer)), -position)
+    return max(ranked.items(), key=lambda kv: kv[1])[0]
 
 
 def _closest_to_question(answer: str, candidates: list[str], asked_stems: set[str], question: str) -> str | None:
     """The candidate said fewest words away from a word of the question (names the question
-    itself contains don't count as its words): in "… led by Witkoff and Kushner, while
-    Russia is represented by Dmitriev", asked "Who is representing Russia?", Dmitriev."""
+    itself contains don't count as its words): in "… led by Hale and Okafor, while the
+    city is represented by Reyes", asked "Who is representing the city?", Reyes."""
     tokens = _WORD.findall(remove_markers(answer, " "))
     asked_names = {w.lower() for n in _names(question) for w in n.text.split()}
     asked_at = [i for i, w in enumerate(tokens) if stem(w) in asked_stems and w.lower() not in asked_names]

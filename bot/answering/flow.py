@@ -15,10 +15,10 @@ from typing import Callable, Sequence
 from bot.answering import condense, refusal
 from bot.answering.stream import VerifiedStream
 from bot.answering.untrusted import looks_like_instruction
-from bot.core.display import sentence_display
 from bot.core.errors import InvalidQuestionError, LLMError
 from bot.core.passage import Passage
 from bot.core.records import Answer, Turn
+from bot.surfaces.display import sentence_display
 from bot.text.tokens import stem
 from bot.verify.policy import Verified, verify_answer
 

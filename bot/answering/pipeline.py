@@ -7,7 +7,7 @@ Example (with fakes, as the tests do)::
 
     pipeline = build_pipeline(settings, embedder=FakeEmbedder(), store=store,
                               lexical=None, answerers={"extractive": ExtractiveAnswerer()})
-    answer = pipeline.ask("Who represents Russia?", llm="extractive")
+    answer = pipeline.ask("Who represents the city?", llm="extractive")
 """
 
 from __future__ import annotations

@@ -8,22 +8,22 @@ Two independent signals, either of which refuses:
   question's key terms, or is below ``FLOOR_RATIO`` × threshold whatever the words: the
   question is about something else entirely;
 * **coverage** — the question's key terms are missing from the passages: a name (any
-  capitalised term) of the question appears in no passage ("What did Sergei Lavrov say?"
-  against articles that never mention Lavrov has no answer here, however similar the
-  topic), none of its key content words does ("What is the weather in Miami?" against
-  articles that mention Miami only as the venue of talks), or under ``MIN_COVERAGE`` of
+  capitalised term) of the question appears in no passage ("What did Tom Hale say?"
+  against articles that never mention Hale has no answer here, however similar the
+  topic), none of its key content words does ("What is the weather in Lagos?" against
+  articles that mention Lagos only as the venue of talks), or under ``MIN_COVERAGE`` of
   its key terms (names weigh double) do.
 
 Example::
 
     >>> from index.chunking import Chunk
     >>> from bot.core.passage import Passage
-    >>> p = Passage(Chunk("a#0", "a", "Kirill Dmitriev represents Russia in the talks.", 0, 47), 0.61, 3.2, 1, 0.03)
-    >>> assess_evidence("Who represents Russia in the talks?", [p], 0.3).refuse
+    >>> p = Passage(Chunk("a#0", "a", "Ana Reyes represents Lagos in the talks.", 0, 40), 0.61, 3.2, 1, 0.03)
+    >>> assess_evidence("Who represents Lagos in the talks?", [p], 0.3).refuse
     False
-    >>> e = assess_evidence("What did Sergei Lavrov say about the talks?", [p], 0.3)
+    >>> e = assess_evidence("What did Tom Hale say about the talks?", [p], 0.3)
     >>> (e.refuse, e.missing)
-    (True, ('Lavrov', 'Sergei'))
+    (True, ('Hale', 'Tom'))
 """
 
 from __future__ import annotations

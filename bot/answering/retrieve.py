@@ -1,6 +1,6 @@
 """Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank, diversified.
 
-Dense search finds paraphrases ("who negotiates for Moscow" → "Russia is represented
+Dense search finds paraphrases ("who negotiates for the city" → "the city is represented
 by ..."); BM25 finds rare exact words the embedder blurs (names, figures like "28-point").
 Reciprocal rank fusion (RRF) combines the two rankings without having to calibrate a
 cosine against a BM25 score. Diversification then keeps one long article from taking

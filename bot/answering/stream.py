@@ -10,7 +10,7 @@ from __future__ import annotations
 from time import perf_counter
 from typing import Callable
 
-from bot.core.display import sentence_display
+from bot.surfaces.display import sentence_display
 from bot.text.sentences import complete_prefix_end
 from bot.verify.policy import Verified
 

@@ -1,7 +1,7 @@
 """`newsbot ask "QUESTION"`: one cited, verified answer (or `-`: one per stdin line).
 
-    newsbot ask "Who is representing Russia in the talks?"
-    newsbot ask --json "What did Ushakov say?"
+    newsbot ask "Who is representing the union in the talks?"
+    newsbot ask --json "What did the mayor say?"
     printf 'q1\\nq2\\n' | newsbot ask --json -     # one JSON object per line, models loaded once
 """
 

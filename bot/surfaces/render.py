@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.display import FLAG, sentence_display, source_line, source_meta, source_title
 from bot.core.records import Answer
+from bot.surfaces.display import FLAG, sentence_display, source_line, source_meta, source_title
 from bot.text.markers import MARKER
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)

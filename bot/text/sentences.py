@@ -20,6 +20,7 @@ from functools import lru_cache
 from bot.text.markers import MARKERS_RUN
 from bot.text.wordlists import ABBREVIATIONS, STARTERS_AFTER_INITIALISM
 
+SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*$")  # the closing punctuation of a sentence
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*" + MARKERS_RUN, re.IGNORECASE)
 MAX_QUOTED_SENTENCES_CHARS = 600  # a quotation left open longer than this is a typo: split anyway
 
@@ -55,6 +56,10 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 def sentences(text: str) -> list[str]:
     """The sentences of ``text`` as strings."""
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def ends_sentence(text: str) -> bool:
+    return SENTENCE_END.search(text) is not None
 
 
 def complete_prefix_end(text: str) -> int:

@@ -151,7 +151,7 @@ def _unlinked(claim: Features, quotes: Sequence[Quote]) -> str | None:
 def _other_people(toks, low, stems, ours) -> list[bool]:
     """Tokens of multi-word names ("Ana Reyes") the claim does not mention: words on
     the far side of one are said of that person. Single capitalised words (places such as
-    "Florida", adjectives such as "Belarusian") do not count."""
+    "Ontario", adjectives such as "Brazilian") do not count."""
     caps = [t[:1].isupper() and t not in SENTENCE_STARTERS for t in toks]
     other = [False] * len(toks)
     i = 0

@@ -9,7 +9,7 @@ Example::
 
     >>> parse_command("/llm  local")
     Command(name='llm', arg='local', raw='/llm  local')
-    >>> parse_command("Who is Dmitriev?") is None
+    >>> parse_command("Who is Okafor?") is None
     True
     >>> plain(help_lines())[0]
     'Ask a question about the articles, or type a command:'
@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from bot.core.display import sentence_display, source_meta
 from bot.core.passage import Passage
 from bot.core.records import Answer, Citation, Turn
+from bot.surfaces.display import sentence_display, source_meta
 
 MAX_HISTORY_TURNS = 6  # earlier exchanges handed to the pipeline for follow-up rewriting
 

@@ -20,8 +20,8 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from bot.core.display import source_meta, source_title
 from bot.core.records import Answer, Citation, Turn
+from bot.surfaces.display import source_meta, source_title
 from bot.text.sentences import sentences
 
 SECTION_LIMIT = 3000  # characters of a section's text object
@@ -43,7 +43,7 @@ METADATA_EVENT = "newsbot_answer"
 PLACEHOLDER = "Searching the articles…"
 APOLOGY_LEAD = "Sorry —"  # our own apology messages (errors), never an answer of a thread
 HELP_TEXT = ("Ask me a question about the news articles, e.g. "
-             "“Who represents Russia in the talks?” — I answer only from the articles, with quotes.")
+             "“Who represents the union in the talks?” — I answer only from the articles, with quotes.")
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
@@ -187,7 +187,7 @@ def refusal_message(answer: Answer, answer_id: str) -> dict[str, Any]:
 
 
 def _searched_as(answer: Answer) -> list[str]:
-    """How a follow-up was read, when the thread changed it ("What is his job?" → "…Dmitriev's job?")."""
+    """How a follow-up was read, when the thread changed it ("What is his job?" → "…Okafor's job?")."""
     searched = " ".join((answer.standalone_question or "").split())
     if not searched or searched == " ".join(answer.question.split()):
         return []

@@ -14,13 +14,11 @@ Example::
 
 from __future__ import annotations
 
-import re
-
 from bot.core.records import AnswerSentence, Citation
 from bot.text.markers import format_markers, has_marker
+from bot.text.sentences import SENTENCE_END
 
 FLAG = "[unsupported] "  # prefix of a sentence kept by --show-unsupported
-_END = re.compile(r"[.!?]+[\"'”’)]*$")
 
 
 def sentence_display(s: AnswerSentence) -> str:
@@ -28,7 +26,7 @@ def sentence_display(s: AnswerSentence) -> str:
     text = " ".join(s.text.split())
     if s.citations and not has_marker(text):
         marks = format_markers(s.citations)
-        m = _END.search(text)
+        m = SENTENCE_END.search(text)
         text = f"{text[:m.start()]} {marks}{text[m.start():]}" if m else f"{text} {marks}"
     return (FLAG + text) if not s.supported else text
 
