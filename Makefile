@@ -8,7 +8,7 @@ NEWSBOT := $(VENV)/bin/newsbot
 STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: setup setup-test index chat ask test test-fast eval bench clean
+.PHONY: setup setup-test index chat ask lint test test-fast eval bench clean
 
 setup: $(STAMP)
 
@@ -35,10 +35,15 @@ chat: setup
 	$(NEWSBOT) index --quiet seeds/
 	$(NEWSBOT) chat
 
-test: setup-test
+# Lint and types first (seconds), then the tests.
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
 	$(PY) -m pytest
 
-test-fast: setup-test
+test-fast: lint
 	$(PY) -m pytest -m "not slow"
 
 eval: setup-test

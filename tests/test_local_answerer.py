@@ -52,13 +52,17 @@ def test_too_many_passages_are_trimmed_to_fit_the_context(local):
     long_text = (TEXT + " ") * 6  # ~250 tokens each; 12 of them exceed the 2048-token window
     passages = [passage(n, long_text) for n in range(1, 13)]
     assert local._prompt_tokens([{"role": "user", "content": long_text * 12}]) > N_CTX
-    assert isinstance(local.draft("Who represents Russia?", passages), str)
+    text = local.draft("Who represents Russia?", passages)  # would raise past the window if not trimmed
+    assert text.strip(), "the trimmed prompt still yields a draft"
 
 
 @pytest.mark.slow
 def test_rewrite_question_returns_one_line_or_none(local):
-    out = local.rewrite_question("What is his job?", [Turn("Who represents Russia?", "Kirill Dmitriev [1].")])
-    assert out is None or ("\n" not in out and out.strip())
+    history = [Turn("Who represents Russia?", "Kirill Dmitriev [1].")]
+    out = local.rewrite_question("What is his job?", history)
+    assert out, "the bundled model answers the rewrite prompt with text"
+    assert "\n" not in out and out == out.strip() and not out.startswith('"')
+    assert local.rewrite_question("What is his job?", history) == out  # greedy decoding: deterministic
 
 
 def test_a_missing_model_file_is_one_clear_line(tmp_path):
