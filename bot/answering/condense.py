@@ -91,13 +91,13 @@ def accept_rewrite(question: str, rewrite: str | None, history: Sequence[Turn]) 
     stems = {stem(w) for w in kept}
     if any(w not in kept and stem(w) not in stems for w in content_words(question)):
         return False
-    if _needs_history(question):
+    if needs_history(question):
         earlier = set().union(*(content_words(t.question + " " + t.answer) for t in history)) if history else set()
         return bool((kept - content_words(question)) & earlier)
     return True
 
 
-def _needs_history(question: str) -> bool:
+def needs_history(question: str) -> bool:
     return bool(_ABOUT.match(question)) or any(
         w.lower() in PERSON or w.lower() in ("it", "its") for w in _WORD.findall(question)
     )

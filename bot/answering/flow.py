@@ -64,7 +64,7 @@ def answer(
 
     evidence = refusal.assess_evidence(searched, passages, settings.refusal_threshold)
     if evidence.refuse:
-        notes.append("refused before drafting: " + (getattr(evidence, "reason", "") or
+        notes.append("refused before drafting: " + (evidence.reason or
                      f"best similarity {_fmt(evidence.best_dense)} below threshold {settings.refusal_threshold:g}"))
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text)
 
@@ -115,13 +115,10 @@ def answer(
 
 def _standalone(question: str, history: Sequence[Turn], answerer, notes: list[str]) -> str:
     deterministic = condense.standalone_question(question, history)
-    if not history or not condense._needs_history(question):
-        return deterministic
-    rewrite = getattr(answerer, "rewrite_question", None)
-    if rewrite is None:
+    if not history or not condense.needs_history(question):
         return deterministic
     try:
-        proposed = rewrite(question, history)
+        proposed = answerer.rewrite_question(question, history)
     except LLMError:
         return deterministic  # the draft will report the endpoint problem if it persists
     if proposed and condense.accept_rewrite(question, proposed, history):
@@ -174,18 +171,14 @@ def _refusal(lead, evidence, passages, base, notes, timings, start, on_text, dro
                   dropped=tuple(dropped), closest_articles=tuple(closest), notes=tuple(notes), **base)
 
 
-def _closest_titles(evidence, passages: Sequence[Passage], limit: int = 3) -> list[str]:
-    by_article = {}
+def _closest_titles(evidence: refusal.Evidence, passages: Sequence[Passage], limit: int = 3) -> list[str]:
+    """Titles of the closest articles (the gate's order, else retrieval order)."""
+    by_article: dict[str, str] = {}
     for p in passages:
         by_article.setdefault(p.article_id, p.chunk.title or p.article_id)
     names: list[str] = []
-    for item in list(getattr(evidence, "closest", ()) or ()) or list(by_article):
-        if isinstance(item, Passage):
-            name = item.chunk.title or item.article_id
-        elif isinstance(item, str):
-            name = by_article.get(item, item)
-        else:
-            name = getattr(item, "title", None) or getattr(item, "article_id", None) or str(item)
+    for article_id in evidence.closest or tuple(by_article):
+        name = by_article.get(article_id, article_id)
         if name not in names:
             names.append(name)
     return names[:limit]
