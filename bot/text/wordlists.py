@@ -91,3 +91,33 @@ NAME_ALIASES = (
     (r"\bUSA?\b", "U.S."),
     (r"\bUK\b", "U.K."),
 )
+
+# Words that are never part of a name phrase or an answer: function words plus common prepositions.
+FUNCTION_WORDS = STOPWORDS | frozenset("""according amid among around across along behind beyond despite except
+inside outside through toward towards upon within without meanwhile however instead both either neither""".split())
+MONTH_NAMES = tuple(dict.fromkeys(m.capitalize() for m in MONTHS.values()))
+# Number words that count something ("four astronauts", "dozens of ships"); not ordinals.
+COUNT_WORDS = frozenset(w for w, n in NUMBER_WORDS.items() if w not in _ORDINALS.split()) | frozenset(
+    {"hundred", "dozen"}) | frozenset(QUANTITIES)
+
+# How models (and people) say that the sources do not answer: regular expressions, general English.
+REFUSAL_PATTERNS = (
+    r"\b(?:articles?|passages?|sources?|texts?|context|documents?|information)\s+(?:provided\s+)?"
+    r"(?:do(?:es)?\s*n[o']t|did\s*n[o']t|never)\s+(?:say|mention|state|specify|contain|include|provide|"
+    r"indicate|reveal|cover|discuss|address|give|name|identify|report)",
+    r"\b(?:is|are|was|were)\s+not\s+(?:mentioned|specified|stated|provided|given|available|clear|known|"
+    r"disclosed|reported|included)\b",
+    r"\bno\s+(?:information|mention|details?|data|indication|answer)\b",
+    r"\b(?:i|we)\s+(?:can(?:no|')t|could\s*n[o']t|am\s+unable|are\s+unable|do\s*n[o']t\s+know)\b",
+    r"\b(?:cannot|can't|unable\s+to)\s+(?:be\s+)?(?:determine[d]?|answer(?:ed)?|find|found|tell|say|identif(?:y|ied))\b",
+    r"^\s*(?:unknown|not\s+(?:specified|mentioned|stated|available)|n/?a|none)\s*\.?\s*$",
+    r"\binsufficient\s+information\b",
+)
+# Framing in front of a claim: hedges and references to the sources, not claims themselves.
+FRAMING_PREFIXES = (
+    r"it\s+(?:appears|seems|looks)\s+(?:that|like)", r"it\s+is\s+(?:likely|possible|reported)\s+that",
+    r"(?:based\s+on|according\s+to|from)\s+(?:the\s+)?(?:provided\s+)?(?:articles?|passages?|sources?|"
+    r"information|context|texts?)(?:\s+provided)?", r"the\s+(?:articles?|passages?|sources?)\s+"
+    r"(?:say|says|state|states|indicate|indicates|suggest|suggests|report|reports|mention|mentions)\s+that",
+    r"apparently", r"reportedly", r"in\s+summary", r"to\s+answer\s+(?:your|the)\s+question",
+)

@@ -1,0 +1,100 @@
+"""Pure: the phrases of a sentence that could answer a question — names, dates, figures.
+
+A **name span** is a run of capitalised words (with the small joiners of English names:
+"of", "de", "van", "the" inside a run, initials, hyphens, apostrophes), not counting a lone
+capitalised function word that only starts the sentence. A **date span** is a month with a day
+or year, a weekday, or a year. A **figure span** is a number with what it counts or measures
+("4 astronauts", "$106 billion", "20%").
+
+Each span has its character offsets in the sentence, so ``sentence[s.start:s.end] == s.text``.
+
+Example::
+
+    >>> [s.text for s in name_spans("On Monday, Maria de la Cruz of Acme Corp.'s board met the U.N. chief.")]
+    ['Monday', 'Maria de la Cruz', 'Acme Corp.', 'U.N.']
+    >>> [s.text for s in date_spans("It opened on Jan. 5, 2024 and closed Friday.")]
+    ['Jan. 5, 2024', 'Friday']
+    >>> [s.text for s in figure_spans("Four astronauts and $106 billion, up 20% since 2021.")]
+    ['Four astronauts', '$106 billion', '20%']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text.wordlists import COUNT_WORDS, FUNCTION_WORDS, MONTH_NAMES, WEEKDAYS
+
+YEAR = re.compile(r"(?<![\w.$])(?:1[89]|20)\d\d(?![\w%])")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: int
+    end: int
+    kind: str  # "name" | "date" | "figure"
+
+
+_CAP = r"(?:[A-Z][\w'’.\-]*[\w.]|[A-Z]\.?|\d+(?:st|nd|rd|th))"
+_JOIN = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|el|al|bin|ibn)"
+_NAME_RUN = re.compile(rf"(?<![\w'’]){_CAP}(?:(?:\s+(?:{_JOIN}\s+)*|-){_CAP})*")
+_MONTH = "|".join(sorted({m[:3] for m in MONTH_NAMES} | set(MONTH_NAMES) | {"Sept"}, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:1[89]|20)\d\d)?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?(?:,?\s+(?:1[89]|20)\d\d)?"
+    rf"|(?:{_MONTH})\.?\s+(?:1[89]|20)\d\d"
+    rf"|(?:{'|'.join(WEEKDAYS)})"
+    rf"|(?:1[89]|20)\d\d)\b", re.IGNORECASE)
+_NUM = rf"(?:\d[\d,]*(?:\.\d+)?|{'|'.join(sorted(COUNT_WORDS, key=len, reverse=True))})"
+_FIGURE = re.compile(
+    rf"(?<![\w.])(?:[$€£¥]\s?)?{_NUM}(?:[-\s]{_NUM})?(?:\s?(?:%|percent\b|per\s+cent\b))?"
+    rf"(?:[\s-]+(?:thousand|million|billion|trillion|bn|m|k)\b)?"
+    rf"(?:[\s-]+(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[a-z][a-z\-]{{2,}})?",
+    re.IGNORECASE)
+
+
+def name_spans(sentence: str) -> list[Span]:
+    """Runs of capitalised words, minus sentence-initial function words."""
+    spans = []
+    for m in _NAME_RUN.finditer(sentence):
+        text, start = m.group(0), m.start()
+        # trim a leading function word capitalised only by its place ("The", "In", "But")
+        while True:
+            head = re.match(r"([A-Z][a-z']*)\s+", text)
+            if head and head.group(1).lower() in FUNCTION_WORDS:
+                start += head.end()
+                text = text[head.end():]
+            else:
+                break
+        text = re.sub(r"(?:['’]s?)?[\s,;:]*$", "", text)  # "Acme's" → "Acme"
+        if text.endswith(".") and not re.search(r"(?:\b[A-Z]\.|Corp\.|Inc\.|Co\.|Ltd\.|Jr\.|Sr\.|St\.)$", text):
+            text = text[:-1]  # the full stop ends the sentence, not the name
+        if not text or text.lower() in FUNCTION_WORDS or text.isdigit():
+            continue
+        spans.append(Span(text, start, start + len(text), "name"))
+    return spans
+
+
+def date_spans(sentence: str) -> list[Span]:
+    return [Span(m.group(0), m.start(), m.end(), "date") for m in _DATE.finditer(sentence)]
+
+
+def figure_spans(sentence: str) -> list[Span]:
+    """Figures with their unit or counted noun; years and days of a date are not figures."""
+    dates = date_spans(sentence)
+    out = []
+    for m in _FIGURE.finditer(sentence):
+        text = m.group(0).strip()
+        if not re.search(r"\d", text) and m.group(0).split()[0].lower() not in COUNT_WORDS:
+            continue
+        if YEAR.fullmatch(text) or any(d.start <= m.start() < d.end for d in dates if not YEAR.fullmatch(d.text)):
+            continue
+        if YEAR.fullmatch(text.split()[0]) and len(text.split()) > 1 and not text.split()[1][:1].isdigit():
+            continue  # "2021 season": a year with its noun
+        out.append(Span(text, m.start(), m.start() + len(text), "figure"))
+    return out
+
+
+def all_spans(sentence: str) -> list[Span]:
+    return name_spans(sentence) + date_spans(sentence) + figure_spans(sentence)

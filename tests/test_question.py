@@ -1,0 +1,62 @@
+"""Question analysis and answer phrases, on invented news-like text (not the seeds)."""
+
+import pytest
+
+from bot.text.answer_spans import date_spans, figure_spans, name_spans
+from bot.text.question import analyse_question, answer_kind
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who won the 2021 Tour de France?", "person"),
+    ("Whose album topped the charts this week?", "person"),
+    ("Which actor was cast as the new lead?", "person"),
+    ("How many astronauts will fly on the mission?", "number"),
+    ("What is the interest rate on the new loan?", "number"),
+    ("What percentage of voters backed the measure?", "number"),
+    ("When did the bridge reopen?", "date"),
+    ("What year was the treaty signed?", "date"),
+    ("Where did the summit take place?", "place"),
+    ("Which country will host the next games?", "place"),
+    ("Which company agreed to buy the chipmaker?", "name"),
+    ("What is the name of the storm that hit the coast?", "name"),
+    ("Why did the strike end?", "other"),
+    ("In a surprise move, who resigned on Monday?", "person"),
+])
+def test_answer_kind_from_the_wh_phrase(question, kind):
+    assert answer_kind(question) == kind
+
+
+def test_constraints_years_figures_quotes_names_and_recency():
+    q = analyse_question('Which team won the 58th "Harbor Cup" in 2019 in Lisbon?')
+    assert q.years == ("2019",)
+    assert q.figures == ("58",)
+    assert q.quoted == ("Harbor Cup",)
+    assert "Lisbon" in q.names
+    assert not q.recent
+    assert analyse_question("Who was named coach this week?").recent
+    assert analyse_question("What is the latest forecast?").recent
+
+
+def test_name_spans_keep_particles_and_drop_sentence_initial_function_words():
+    spans = name_spans("The Guild of Bakers elected Anna van der Berg in Rotterdam.")
+    texts = [s.text for s in spans]
+    assert "Anna van der Berg" in texts and "Rotterdam" in texts
+    assert "The" not in " ".join(texts).split()[:1]
+
+
+def test_span_offsets_are_exact():
+    sentence = "Shares of Orbital Dynamics rose 4.5% to $135 on Tuesday, Feb. 6, 2024."
+    for span in name_spans(sentence) + date_spans(sentence) + figure_spans(sentence):
+        assert sentence[span.start:span.end] == span.text
+
+
+def test_figures_are_not_years_or_days_of_a_date():
+    texts = [s.text for s in figure_spans("On March 3, 2022, 12 ministers met; the 2021 deal cost $2 billion.")]
+    assert "12 ministers" in texts
+    assert "$2 billion" in texts
+    assert not any(t.startswith(("3", "2022", "2021")) for t in texts)
+
+
+def test_dates():
+    texts = [s.text for s in date_spans("It closed on 4 July 2023, reopened Sept. 9 and was sold on Friday.")]
+    assert texts == ["4 July 2023", "Sept. 9", "Friday"]
