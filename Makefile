@@ -8,7 +8,7 @@ NEWSBOT := $(VENV)/bin/newsbot
 STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: setup setup-test index chat ask lint test test-fast eval bench clean
+.PHONY: setup setup-test index chat ask lint test test-fast eval train bench clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ test: lint
 
 test-fast: lint
 	$(PY) -m pytest -m "not slow"
+
+# Refit the evidence scorer from ../shared/corpora/realtimeqa (train + calibration weeks of 2024).
+train: setup-test
+	$(PY) -m evals.train_scorer --every 2 --cache .newsbot/train-embeddings.npz
 
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json

@@ -1,0 +1,353 @@
+"""Fit the evidence scorer's weights and refusal threshold on RealTime QA (``make train``).
+
+Data: the 2024 questions of the ``train`` weeks fit the weights; the ``calibration`` weeks
+choose the regularisation and the refusal threshold (see ``evals/realtimeqa.py`` for the
+split). The ``test`` weeks and all of 2023 are never read here.
+
+For each question, its own retrieved articles are chunked as ``newsbot index`` chunks them,
+ranked by BM25 (the retriever's keyword half, over this question's chunks only), and the
+sentences of the top ``k`` passages become candidates — as the pipeline's candidates are the
+sentences of its retrieved passages. A candidate is labelled 1 when it contains the gold answer
+(case and quotes ignored, as the eval scores answers). Features: ``bot/answering/features.py``.
+
+A logistic regression (scikit-learn) over standardised features gives P(sentence answers); the
+question's evidence is its best candidate's probability. The refusal threshold maximises, on the
+calibration weeks, balanced accuracy — the mean of the share of answerable questions answered
+right and the share of unanswerable ones refused — and the precision reached there (answered
+questions whose best sentence is right) is recorded beside it; ``--objective precision``
+instead takes the lowest threshold reaching ``--target-precision``. The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
+needs no scikit-learn. Deterministic: same data, same machine → same file.
+
+    python -m evals.train_scorer [--out bot/answering/scorer_weights.json] [--cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from bot.answering.features import FEATURES, Candidate, candidates, featurise
+from bot.core.passage import Passage
+from bot.text.question import analyse_question
+from evals import realtimeqa
+
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
+K = 8  # passages whose sentences are candidates (settings.evidence_k)
+MAX_PER_ARTICLE = 3
+
+
+def norm(text: str) -> str:
+    """The eval's answer normalisation: case and quotation marks ignored."""
+    return " ".join(re.sub(r"[\"'“”‘’`]", "", text).lower().split())
+
+
+@dataclass
+class Example:
+    case: realtimeqa.RtCase
+    cands: list[Candidate]
+    x: np.ndarray  # (n, len(FEATURES))
+    y: np.ndarray  # (n,)
+
+
+class EmbeddingCache:
+    """Sentence embeddings by text hash, kept in one .npz so re-runs embed nothing."""
+
+    def __init__(self, embedder, path: Path | None):
+        self.embedder, self.path = embedder, path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path and path.exists():
+            data = np.load(path)
+            self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        if missing:
+            for (k, _), v in zip(missing, _fast(self.embedder.embed)([t for _, t in missing])):
+                self.vectors[k] = np.asarray(v, dtype=np.float32)
+        return np.stack([self.vectors[k] for k in keys])
+
+    def save(self) -> None:
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(self.vectors)
+            np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+
+
+def _fast(embed):
+    """bf16 on CPUs that have it (embeddings within cosine 0.999 of fp32; see bench/encoders.py)."""
+    def run(texts):
+        try:
+            import torch
+        except ImportError:
+            return embed(texts)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return embed(texts)
+    return run
+
+
+def question_passages(case, articles: dict[str, dict], token_length, k: int = K) -> list[Passage]:
+    """BM25 top-k chunks of the question's own retrieved articles, at most MAX_PER_ARTICLE each."""
+    from index.chunking import chunk_article
+    from index.lexical import LexicalIndex
+    from index.sources.article import Article
+
+    chunks = []
+    for aid in case.retrieved:
+        raw = articles.get(aid)
+        if raw and raw.get("text"):
+            art = Article(aid, raw["text"], title=raw.get("title") or None, url=raw.get("url"),
+                          published=raw.get("published") or None)
+            chunks.extend(chunk_article(art, token_length))
+    if not chunks:
+        return []
+    by_id = {c.id: c for c in chunks}
+    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(case.question, 4 * k)
+    out: list[Passage] = []
+    per: dict[str, int] = {}
+    for cid, score in hits:
+        c = by_id[cid]
+        if per.get(c.article_id, 0) >= MAX_PER_ARTICLE:
+            continue
+        per[c.article_id] = per.get(c.article_id, 0) + 1
+        out.append(Passage(c, None, float(score), len(out) + 1, float(score)))
+        if len(out) == k:
+            break
+    return out
+
+
+def approx_tokens(text: str) -> int:
+    """About one wordpiece per 4 characters of English news: chunk boundaries close to the
+    index's, at a fraction of the tokenizer's cost (training only)."""
+    return len(text) // 4 + 1
+
+
+def build_examples(cases, articles, embedder, cache: EmbeddingCache, k: int = K) -> list[Example]:
+    out = []
+    for n, case in enumerate(cases, 1):
+        passages = question_passages(case, articles, approx_tokens, k)
+        cands = candidates(passages)
+        if not cands:
+            out.append(Example(case, [], np.zeros((0, len(FEATURES))), np.zeros(0)))
+            continue
+        titles = sorted({c.title for c in cands if c.title})
+        vecs = cache.embed([case.question] + [c.text for c in cands] + titles)
+        sims = (vecs[1:] @ vecs[0]).tolist()
+        dense, by_title = sims[:len(cands)], dict(zip(titles, sims[len(cands):]))
+        q = analyse_question(case.question)
+        x = np.array(featurise(q, cands, dense, dt.date.fromisoformat(case.date),
+                               [by_title.get(c.title, 0.0) for c in cands]), dtype=np.float64)
+        gold = norm(case.gold)
+        y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
+        out.append(Example(case, cands, x, y))
+        if n % 20 == 0:
+            print(f"  {n}/{len(cases)} questions", flush=True)
+            cache.save()
+    return out
+
+
+def fit(examples: Sequence[Example], c: float):
+    x = np.concatenate([e.x for e in examples if len(e.y)])
+    y = np.concatenate([e.y for e in examples if len(e.y)])
+    return fit_rows(x, y, c)
+
+
+def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
+    """Standardised logistic regression; the first column is the bias and stays 1."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0  # the bias column stays 1
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model.fit((x - mean) / scale, y)
+    return {"coef": model.coef_[0].tolist(), "mean": mean.tolist(), "scale": scale.tolist()}
+
+
+def probabilities(weights: dict, x: np.ndarray) -> np.ndarray:
+    z = ((x - np.array(weights["mean"])) / np.array(weights["scale"])) @ np.array(weights["coef"])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def question_outcomes(weights: dict, examples: Sequence[Example]) -> list[tuple[float, bool, bool, bool]]:
+    """(best probability, best sentence right, answerable, some candidate right) per question."""
+    out = []
+    for e in examples:
+        if not len(e.y):
+            out.append((0.0, False, e.case.answerable, False))
+            continue
+        p = probabilities(weights, e.x)
+        i = int(np.argmax(p))
+        out.append((float(p[i]), bool(e.y[i]), e.case.answerable, bool(e.y.max() > 0)))
+    return out
+
+
+def log_loss(weights: dict, examples: Sequence[Example]) -> float:
+    x = np.concatenate([e.x for e in examples if len(e.y)])
+    y = np.concatenate([e.y for e in examples if len(e.y)])
+    p = np.clip(probabilities(weights, x), 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+TIE = 0.01  # balanced accuracies this close are a tie on a calibration set of this size
+
+
+def balanced_threshold(outcomes) -> float:
+    """The threshold that maximises balanced accuracy: the mean of (answerable questions answered
+    right) and (unanswerable questions refused), equal weight to both errors. The curve is flat
+    near its top, so among thresholds within TIE of the best the lowest wins: refusing more
+    buys nothing measurable there, answering more helps the reader."""
+    grid = [float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2)]
+    scores = {t: summary_score(outcomes, t) for t in grid}
+    best = max(scores.values())
+    return min(t for t, v in scores.items() if v >= best - TIE)
+
+
+def summary_score(outcomes, t: float) -> float:
+    s = summary(outcomes, t)
+    return round((s["accuracy_answerable_after_refusal"] + s["refusal_unanswerable"]) / 2, 4)
+
+
+def choose_threshold(outcomes, target_precision: float) -> float:
+    """Lowest threshold whose answered questions are right >= target_precision of the time."""
+    for t in np.round(np.arange(0.02, 0.96, 0.01), 2):
+        answered = [right for p, right, *_ in outcomes if p >= t]
+        if answered and sum(answered) / len(answered) >= target_precision:
+            return float(t)
+    return 0.95
+
+
+def summary(outcomes, t: float) -> dict:
+    ans = [(p, r) for p, r, a, _ in outcomes if a]
+    una = [p for p, _, a, _ in outcomes if not a]
+    answered = [r for p, r, *_ in outcomes if p >= t]
+    return {"questions": len(outcomes), "answerable": len(ans),
+            "candidates_hold_gold": round(sum(o for _, _, a, o in outcomes if a) / max(1, len(ans)), 3),
+            "top1_accuracy_answerable": round(sum(r for _, r in ans) / max(1, len(ans)), 3),
+            "accuracy_answerable_after_refusal": round(sum(1 for p, r in ans if r and p >= t) / max(1, len(ans)), 3),
+            "refusal_unanswerable": round(sum(1 for p in una if p < t) / max(1, len(una)), 3),
+            "precision_answered": round(sum(answered) / max(1, len(answered)), 3)}
+
+
+def _every(cases, n: int):
+    weeks = sorted({c.week for c in cases})[::n]
+    return [c for c in cases if c.week in set(weeks)]
+
+
+def span_label(span_text: str, gold: str) -> bool:
+    """The phrase says the gold answer, with at most two words more."""
+    g, t = norm(gold), norm(span_text)
+    return bool(g) and g in t and len(t.split()) <= len(g.split()) + 2
+
+
+def span_examples(weights: dict, examples: Sequence[Example], top: int = 3):
+    """(features, label, question id) of the answer phrases of each question's best sentences."""
+    from bot.answering.short_answer import phrases, span_features
+
+    rows, labels, qids = [], [], []
+    for e in examples:
+        if not len(e.y):
+            continue
+        p = probabilities(weights, e.x)
+        q = analyse_question(e.case.question)
+        for i in np.argsort(-p, kind="stable")[:top]:
+            c = e.cands[int(i)]
+            spans = phrases(q, c.text)
+            others = [o.text for o in e.cands if o.article_id != c.article_id]
+            for x, sp in zip(span_features(q, c.text, spans, c.title, others, float(p[i])), spans):
+                rows.append(x)
+                labels.append(1.0 if e.case.answerable and span_label(sp.text, e.case.gold) else 0.0)
+                qids.append((e.case.id, int(i)))
+    return np.array(rows, dtype=np.float64), np.array(labels), qids
+
+
+def span_threshold(span_w: dict, x: np.ndarray, y: np.ndarray, qids, target: float) -> float:
+    """Lowest cutoff at which the best phrase of each sentence is right >= target of the time."""
+    p = probabilities(span_w, x)
+    best: dict = {}
+    for pi, yi, q in zip(p, y, qids):
+        if q not in best or pi > best[q][0]:
+            best[q] = (pi, yi)
+    for t in np.round(np.arange(0.02, 0.96, 0.01), 2):
+        shown = [yi for pi, yi in best.values() if pi >= t]
+        if shown and sum(shown) / len(shown) >= target:
+            return float(t)
+    return 0.95
+
+
+def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: EmbeddingCache | None = None,
+          target_precision: float = 0.6, objective: str = "balanced") -> dict:
+    """Fit both models and choose both cutoffs; returns the weights document."""
+    from bot.answering.short_answer import SPAN_FEATURES
+
+    cache = cache or EmbeddingCache(embedder, None)
+    data = {}
+    for name, cases in (("train", train_cases), ("calibration", cal_cases)):
+        print(f"{name}: {len(cases)} questions", flush=True)
+        data[name] = build_examples(cases, articles, embedder, cache)
+        cache.save()
+    fits = {c: fit(data["train"], c) for c in (0.01, 0.1, 1.0, 10.0)}
+    losses = {c: log_loss(w, data["calibration"]) for c, w in fits.items()}
+    best_c = min(losses, key=lambda c: (round(losses[c], 4), c))
+    weights = fits[best_c]
+    cal = question_outcomes(weights, data["calibration"])
+    threshold = balanced_threshold(cal) if objective == "balanced" else choose_threshold(cal, target_precision)
+    sx, sy, _ = span_examples(weights, data["train"])
+    span_w = fit_rows(sx, sy, best_c)
+    cx, cy, cq = span_examples(weights, data["calibration"])
+    span_w["threshold"] = span_threshold(span_w, cx, cy, cq, target_precision)
+    span_w["features"] = list(SPAN_FEATURES)
+    return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w,
+            "objective": objective, "target_precision": target_precision if objective == "precision" else None,
+            "k": K, "C": best_c,
+            "calibration_log_loss": {str(c): round(v, 5) for c, v in losses.items()},
+            "train": summary(question_outcomes(weights, data["train"]), threshold),
+            "calibration": summary(cal, threshold)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Fit the evidence scorer (see module docstring).")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--data", type=Path, default=realtimeqa.DEFAULT_DIR)
+    ap.add_argument("--cache", type=Path, default=None, help="an .npz of sentence embeddings reused across runs")
+    ap.add_argument("--year", type=int, default=2024)
+    ap.add_argument("--objective", choices=("balanced", "precision"), default="balanced",
+                    help="refusal threshold: best balanced accuracy (default) or the lowest reaching --target-precision")
+    ap.add_argument("--target-precision", type=float, default=0.6, help="precision of answered questions (--objective precision)")
+    ap.add_argument("--train-unanswerable", action="store_true", help="also fit on unanswerable questions")
+    ap.add_argument("--every", type=int, default=1, help="use every Nth week of each split (faster, less data)")
+    args = ap.parse_args(argv)
+
+    from bot.core.settings import load_settings
+    from index.embedders import build_embedder
+
+    embedder = build_embedder(load_settings({}))
+    cache = EmbeddingCache(embedder, args.cache)
+    all_cases = realtimeqa.load_cases(args.year, args.data)
+    split = {s: _every(realtimeqa.cases_in(all_cases, s), args.every) for s in ("train", "calibration")}
+    # Unanswerable questions have no positive sentence: they teach the weights little and cost
+    # as much to featurise; they matter for the threshold, so calibration keeps them all.
+    split["train"] = [c for c in split["train"] if c.answerable or args.train_unanswerable]
+    ids = {i for cs in split.values() for c in cs for i in c.retrieved}
+    articles = realtimeqa.load_articles(args.year, ids, args.data)
+    result = train(split["train"], split["calibration"], articles, embedder, cache, args.target_precision, args.objective)
+    result["every"] = args.every
+    result["trained_on"] = (f"RealTime QA {args.year} train weeks {split['train'][0].week}..{split['train'][-1].week}"
+                            f" (answerable questions), calibration weeks {split['calibration'][0].week}.."
+                            f"{split['calibration'][-1].week}")
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("threshold", "C", "train", "calibration")}, indent=1))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The training script end to end on a small invented news set: valid, loadable, deterministic."""
+
+import json
+import random
+
+import pytest
+
+from bot.answering.evidence import EvidenceScorer, load_weights
+from evals import train_scorer
+from evals.realtimeqa import RtCase, split_weeks
+from tests.fakes import FakeEmbedder
+
+pytest.importorskip("sklearn")
+
+TEAMS = ["Harbor Hawks", "River Owls", "Delta Foxes", "Summit Bears", "Coast Gulls", "Valley Elks"]
+PEOPLE = ["Ada Lind", "Piet Laan", "Ines Varga", "Mara Quint", "Ola Dahl", "Ida Brun", "Lena Moss"]
+TOWNS = ["Porto", "Lagos", "Tromso", "Cusco", "Nantes", "Graz"]
+
+
+def _world(n: int, seed: int):
+    rnd = random.Random(seed)
+    cases, articles = [], {}
+    for i in range(n):
+        team, person, town = rnd.choice(TEAMS), rnd.choice(PEOPLE), rnd.choice(TOWNS)
+        other = rnd.choice([p for p in PEOPLE if p != person])
+        aid, bid = f"a{seed}-{i}", f"b{seed}-{i}"
+        articles[aid] = {"id": aid, "title": f"{team} news", "published": "2024-03-04", "text": (
+            f"The {team} played in {town} on Sunday night. Fans filled the stadium early. "
+            f"{person} was named the new coach of the {team} on Monday. Tickets sold out quickly.")}
+        articles[bid] = {"id": bid, "title": "Weather", "published": "2023-01-02", "text": (
+            f"Heavy rain fell across {town} all week. {other} said the roads were closed for hours.")}
+        answerable = i % 3 != 0
+        cases.append(RtCase(f"q{seed}-{i}", f"Who was named the new coach of the {team}?", "2024-03-08",
+                            person if answerable else "Nobody", answerable, (aid,) if answerable else (),
+                            (aid, bid) if answerable else (bid,)))
+    return cases, articles
+
+
+def test_train_writes_loadable_deterministic_weights(tmp_path):
+    train_cases, arts = _world(24, 1)
+    cal_cases, arts2 = _world(18, 2)
+    arts.update(arts2)
+    doc = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
+    again = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
+    assert json.dumps(doc, sort_keys=True) == json.dumps(again, sort_keys=True)
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(doc))
+    weights = load_weights(path)
+    assert 0.0 < weights.threshold <= 0.95 and weights.span is not None
+    # the coaching sentence, not the weather, answers a coaching question
+    assert doc["calibration"]["top1_accuracy_answerable"] >= 0.9
+    scorer = EvidenceScorer(weights, FakeEmbedder().embed)
+    from tests.test_evidence_core import passage
+
+    ev = scorer.assess("Who was named the new coach of the Delta Foxes?", [
+        passage("x", "Rain fell across Graz all week. Ola Dahl said roads were closed."),
+        passage("y", "The Delta Foxes lost in Graz. Ida Brun was named the new coach of the Delta Foxes.", rank=2)])
+    assert ev.scored[0].candidate.text == "Ida Brun was named the new coach of the Delta Foxes."
+
+
+def test_labels_and_thresholds():
+    assert train_scorer.norm("“Ada” LIND") == "ada lind"
+    assert train_scorer.span_label("Ada Lind", "ada lind")
+    assert not train_scorer.span_label("Ada Lind of the Harbor Hawks club", "Ada Lind")
+    outcomes = [(0.9, True, True, True), (0.8, False, False, False), (0.3, True, True, True), (0.2, False, True, True)]
+    t = train_scorer.choose_threshold(outcomes, 0.6)
+    answered = [r for p, r, *_ in outcomes if p >= t]
+    assert sum(answered) / len(answered) >= 0.6
+    assert train_scorer.choose_threshold(outcomes, 1.0) == 0.81
+
+
+def test_split_weeks_is_chronological_and_disjoint():
+    weeks = [(2024, w) for w in range(1, 21)]
+    s = split_weeks(weeks)
+    assert set(s["train"]) | set(s["calibration"]) | set(s["test"]) == set(weeks)
+    assert max(s["train"]) < min(s["calibration"]) and max(s["calibration"]) < min(s["test"])
+    assert len(s["train"]) == 12 and len(s["test"]) == 4
