@@ -105,7 +105,7 @@ class ScriptedAnswerer:
         self._fail = fail
         self.calls: list[tuple[str, tuple[Passage, ...]]] = []
 
-    def draft(self, question: str, passages: Sequence[Passage], on_token=None) -> str:
+    def draft(self, question: str, passages: Sequence[Passage], on_token=None, evidence=None) -> str:
         self.calls.append((question, tuple(passages)))
         if self._fail is not None:
             raise self._fail

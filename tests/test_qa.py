@@ -9,6 +9,7 @@ import pytest
 
 from bot.answerers.extractive import ExtractiveAnswerer
 from bot.answering import flow as qa
+from bot.answering.evidence import EvidenceScorer, load_weights
 from bot.answering.pipeline import build_pipeline
 from bot.answering.retrieve import Retriever
 from bot.core.errors import ConfigError, InvalidQuestionError, LLMError
@@ -32,7 +33,7 @@ def seed_chunks():
 
 @pytest.fixture
 def settings():
-    return load_settings({}, top_k=4, refusal_threshold=0.30)
+    return load_settings({}, top_k=4)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def retriever(seed_store, settings, minilm):
 
 
 def ask(question, retriever, settings, answerer, history=(), **kw):
-    return qa.answer(question, history, retriever=retriever, answerer=answerer, settings=settings, **kw)
+    return qa.answer(question, history, retriever=retriever, answerer=answerer, settings=settings,
+                     scorer=EvidenceScorer(load_weights(), retriever.embedder.embed), **kw)
 
 
 def cite(needle: str, claim: str):
@@ -119,7 +121,7 @@ def test_supported_sentences_survive_and_quotes_are_verbatim(retriever, settings
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for c in out.citations:
         assert texts[c.article_id][c.start:c.end] == c.quote
-    assert set(out.timings_ms) == {"retrieve", "generate", "verify", "total"}
+    assert set(out.timings_ms) == {"retrieve", "evidence", "generate", "verify", "total"}
 
 
 def test_nothing_supported_falls_back_to_extractive_evidence(retriever, settings):
@@ -140,7 +142,7 @@ def test_nothing_supported_and_no_evidence_becomes_a_refusal(retriever, settings
 
 
 def test_show_unsupported_keeps_flagged_sentences_visibly(retriever, settings):
-    s = load_settings({}, top_k=4, refusal_threshold=0.30, show_unsupported=True)
+    s = load_settings({}, top_k=4, show_unsupported=True)
     draft = cite("Kirill Dmitriev, head", "Russia is represented by Kirill Dmitriev [{n}]. Dmitriev is 95 years old [{n}].")
     out = ask(RUSSIA_Q, retriever, s, ScriptedAnswerer(draft))
     flagged = [x for x in out.sentences if not x.supported]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from bot.core.passage import Passage
 from bot.core.records import Turn
@@ -29,8 +29,10 @@ class Answerer(Protocol):
         question: str,
         passages: Sequence[Passage],
         on_token: TokenCallback | None = None,
+        evidence: Any = None,
     ) -> str:
-        """Answer text with [n] markers; streams pieces to ``on_token`` when given."""
+        """Answer text with [n] markers; streams pieces to ``on_token`` when given.
+        ``evidence`` (the pipeline's scored sentences) is what a non-generating answerer quotes."""
         ...
 
     def rewrite_question(self, question: str, history: Sequence[Turn]) -> str | None:

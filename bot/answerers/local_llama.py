@@ -80,7 +80,7 @@ class LocalLlamaAnswerer:
     def warm_up(self) -> None:
         self.llama  # noqa: B018 - loading is the point
 
-    def draft(self, question: str, passages: Sequence[Passage], on_token=None) -> str:
+    def draft(self, question: str, passages: Sequence[Passage], on_token=None, evidence=None) -> str:
         passages = list(passages)
         messages = answer_messages(question, passages)
         # Keep prompt + answer inside the context window: drop the lowest-ranked passages

@@ -66,7 +66,7 @@ class OpenAIChatAnswerer:
             self.client.models.list()
 
     # -- Answerer protocol ----------------------------------------------------------------
-    def draft(self, question: str, passages: Sequence[Passage], on_token=None) -> str:
+    def draft(self, question: str, passages: Sequence[Passage], on_token=None, evidence=None) -> str:
         return self._complete(answer_messages(question, passages), on_token, self.max_tokens)
 
     def rewrite_question(self, question: str, history: Sequence[Turn]) -> str | None:

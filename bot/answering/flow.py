@@ -9,22 +9,32 @@ user, also while an LLM streams (``on_text`` gets verified sentences one by one)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from time import perf_counter
 from typing import Callable, Sequence
 
-from bot.answering import condense, refusal
+from bot.answerers.base import Answerer
+from bot.answering import compose, condense
+from bot.answering.evidence import Evidence, EvidenceScorer
+from bot.answering.retrieve import Retriever
 from bot.answering.stream import VerifiedStream
 from bot.answering.untrusted import looks_like_instruction
 from bot.core.errors import InvalidQuestionError, LLMError
 from bot.core.passage import Passage
-from bot.core.records import Answer, Turn
+from bot.core.records import Answer, AnswerSentence, Turn
+from bot.core.settings import Settings
 from bot.surfaces.display import sentence_display
+from bot.text.question import Question, analyse_question
 from bot.text.tokens import stem
+from bot.verify.constraints import Context
+from bot.verify.constraints import Reason as Constraint
+from bot.verify.constraints import check as check_constraints
 from bot.verify.policy import Verified, verify_answer
 
 MAX_QUESTION_CHARS = 2000
 REFUSAL_TEXT = "The articles don't cover this."
 UNVERIFIED_TEXT = "The articles don't say this clearly enough to answer with a verified quote."
+MODEL_REFUSED, UNVERIFIED = "model_refused", "unverified"  # refusal codes besides the evidence Reason codes
 
 TextCallback = Callable[[str], None]
 
@@ -44,52 +54,74 @@ def answer(
     question: str,
     history: Sequence[Turn] = (),
     *,
-    retriever,
-    answerer,
-    settings,
+    retriever: Retriever,
+    answerer: Answerer,
+    settings: Settings,
+    scorer: EvidenceScorer,
     on_text: TextCallback | None = None,
-    fallback=None,
+    fallback: Answerer | None = None,
+    as_of: str | None = None,
 ) -> Answer:
     start = perf_counter()
     timings = {"retrieve": 0.0, "generate": 0.0, "verify": 0.0, "total": 0.0}
     question = validate_question(question)
+    day = parse_as_of(as_of or settings.as_of)
     notes: list[str] = []
 
     t = perf_counter()
     searched = _standalone(question, history, answerer, notes)
-    passages = list(retriever.search(searched, settings.top_k))
+    found = list(retriever.search(searched, settings.top_k))
+    passages = [p for p in found if not _published_after(p, day)]
+    if len(passages) < len(found):
+        notes.append(f"left out {len(found) - len(passages)} passage(s) published after {day.isoformat()}")
     timings["retrieve"] = _ms(t)
     base = dict(question=question, backend=answerer.name, model=answerer.model,
-                standalone_question=searched, passages=tuple(passages))
+                standalone_question=searched, passages=tuple(passages), as_of=day.isoformat())
 
-    evidence = refusal.assess_evidence(searched, passages, settings.refusal_threshold)
-    if evidence.refuse:
-        notes.append("refused before drafting: " + (evidence.reason or
-                     f"best similarity {_fmt(evidence.best_dense)} below threshold {settings.refusal_threshold:g}"))
-        return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text)
+    t = perf_counter()
+    evidence = scorer.assess(searched, passages, day)
+    timings["evidence"] = _ms(t)
+    base["evidence"] = evidence.best
+    if evidence.reason is not None:
+        notes.append(f"refused before drafting ({evidence.reason.value}): {evidence.message}")
+        return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
+                        reason=evidence.reason.value)
 
     show = bool(settings.show_unsupported)
-    generated = answerer.generates
-    stream = None
-    if on_text is not None:
-        stream = VerifiedStream(lambda d: verify_draft(d, passages, show, searched if generated else None), on_text)
-    t = perf_counter()
-    draft = answerer.draft(searched, passages, on_token=stream.feed if stream else None)
-    timings["generate"] = _ms(t)
-    t = perf_counter()
-    result = verify_draft(draft, passages, show, searched if generated else None)
-    timings["verify"] = _ms(t) + (stream.verify_ms if stream else 0.0)
-    timings["generate"] -= stream.verify_ms if stream else 0.0
+    proposed: str | None = None
+    if answerer.generates:
+        def check(d: str) -> Verified:
+            return verify_draft(compose.model_draft(d, evidence, passages).draft, passages, show, searched)
 
-    if not _has_support(result) and generated:
+        stream = VerifiedStream(check, on_text) if on_text is not None else None
+        t = perf_counter()
+        raw = answerer.draft(searched, passages, on_token=stream.feed if stream else None)
+        timings["generate"] = _ms(t) - (stream.verify_ms if stream else 0.0)
+        t = perf_counter()
+        read = compose.model_draft(raw, evidence, passages)
+        notes.extend(read.notes)
+        if read.refused:
+            return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
+                            reason=MODEL_REFUSED)
+        proposed = read.phrase
+        result = verify_draft(read.draft, passages, show, searched)
+        timings["verify"] = _ms(t) + (stream.verify_ms if stream else 0.0)
+    else:
+        stream = None
+        t = perf_counter()
+        draft = answerer.draft(searched, passages, evidence=evidence)
+        timings["generate"] = _ms(t)
+        t = perf_counter()
+        result = verify_draft(draft, passages, show, searched)
+        timings["verify"] = _ms(t)
+
+    if not _has_support(result) and answerer.generates:
         fallback = fallback or _extractive()
         notes.append(f"no sentence of the {answerer.name} draft was supported by the passages; "
                      "fell back to extractive evidence")
+        proposed = None
         t = perf_counter()
-        fb_draft = fallback.draft(searched, passages)
-        timings["generate"] += _ms(t)
-        t = perf_counter()
-        fb_result = verify_draft(fb_draft, passages, show)
+        fb_result = verify_draft(fallback.draft(searched, passages, evidence=evidence), passages, show, searched)
         timings["verify"] += _ms(t)
         if _has_support(fb_result):
             result = dataclasses.replace(fb_result, dropped=tuple(result.dropped) + tuple(fb_result.dropped))
@@ -97,18 +129,49 @@ def answer(
     if not _has_support(result):
         notes.append("no sentence could be verified against the passages")
         return _refusal(UNVERIFIED_TEXT, evidence, passages, base, notes + list(result.notes),
-                        timings, start, on_text, dropped=tuple(result.dropped))
+                        timings, start, on_text, dropped=tuple(result.dropped), reason=UNVERIFIED)
 
     shown = tuple(result.sentences)
+    short = _short_answer(scorer, evidence, result, proposed)
     text = " ".join(sentence_display(s) for s in shown)
+    if short:
+        text = f"{short} — {text}"
     if stream is not None:
         stream.finish(text)
     elif on_text is not None:
         on_text(text)
     timings["total"] = _ms(start)
     return Answer(answer=text, refused=False, citations=tuple(result.citations), sentences=shown,
-                  timings_ms=timings, dropped=tuple(result.dropped),
+                  timings_ms=timings, dropped=tuple(result.dropped), short_answer=short,
                   notes=tuple(notes) + tuple(result.notes), **base)
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date:
+    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
+    if value is None or value == "":
+        return dt.date.today()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise InvalidQuestionError(f"as_of {value!r} is not a date: use YYYY-MM-DD (--as-of)") from None
+
+
+def _published_after(p: Passage, day: dt.date) -> bool:
+    try:
+        return bool(p.chunk.published) and dt.date.fromisoformat(str(p.chunk.published)[:10]) > day
+    except ValueError:
+        return False
+
+
+def _short_answer(scorer: EvidenceScorer, evidence: Evidence, result: Verified, proposed: str | None) -> str | None:
+    """The phrase that answers, verbatim from the first shown sentence's first quote."""
+    first = next((s for s in result.sentences if s.supported and s.citations), None)
+    if first is None:
+        return None
+    quote = next((c.quote for c in result.citations if c.marker == first.citations[0]), "")
+    return compose.short_answer(scorer.weights.span, evidence, quote, first.text, proposed)
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -129,7 +192,10 @@ def _standalone(question: str, history: Sequence[Turn], answerer, notes: list[st
 
 
 def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: str | None = None) -> Verified:
-    """verify_answer plus two guards against article text steering a model.
+    """verify_answer plus the question's constraints and two guards against article text steering a model.
+
+    A sentence about another year, edition or subject than the question's is dropped
+    (``bot.verify.constraints``), however many words its quote shares with it.
 
     ``question`` (given for generated drafts) turns on the topic guard: a generated
     sentence whose text and quotes share no content word with the question is dropped —
@@ -137,6 +203,7 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
     answering. Extractive drafts are chosen for relevance already.
     """
     v = verify_answer(draft, passages, show_unsupported=show)
+    asked_q = analyse_question(question) if question else None
     by_marker = {c.marker: c for c in v.citations}
     asked = {stem(w) for w in condense.content_words(question)} if question else None
     kept, dropped = [], list(v.dropped)
@@ -147,6 +214,10 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
         if looks_like_instruction(s.text) or (quotes and all(looks_like_instruction(q) for q in quotes)):
             dropped.append(dataclasses.replace(s, supported=False, reason="instruction-like text in the article"))
             continue
+        broken = _constraint(asked_q, s, by_marker, passages) if asked_q else None
+        if broken is not None:
+            dropped.append(dataclasses.replace(s, supported=False, reason=f"{broken.value}: {broken.message(asked_q)}"))
+            continue
         if asked and s.supported and not ({stem(w) for w in condense.content_words(" ".join([s.text, *quotes]))} & asked):
             dropped.append(dataclasses.replace(s, supported=False, reason="off-topic: shares no word with the question"))
             continue
@@ -155,11 +226,19 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
     return Verified(tuple(kept), tuple(c for c in v.citations if c.marker in used), tuple(dropped), v.notes)
 
 
+def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Sequence[Passage]) -> Constraint | None:
+    cited = [by_marker[m] for m in s.citations if m in by_marker]
+    texts = {p.article_id: p for p in passages}
+    contexts = [Context(texts[c.article_id].chunk.text if c.article_id in texts else c.quote, c.title or "",
+                        c.published) for c in cited]
+    return check_constraints(q, s.text, contexts, [c.quote for c in cited])
+
+
 def _has_support(result: Verified) -> bool:
     return any(s.supported for s in result.sentences)
 
 
-def _refusal(lead, evidence, passages, base, notes, timings, start, on_text, dropped=()) -> Answer:
+def _refusal(lead, evidence, passages, base, notes, timings, start, on_text, dropped=(), reason="") -> Answer:
     closest = _closest_titles(evidence, passages)
     text = lead
     if closest:
@@ -168,10 +247,11 @@ def _refusal(lead, evidence, passages, base, notes, timings, start, on_text, dro
         on_text(text)
     timings["total"] = _ms(start)
     return Answer(answer=text, refused=True, citations=(), sentences=(), timings_ms=timings,
-                  dropped=tuple(dropped), closest_articles=tuple(closest), notes=tuple(notes), **base)
+                  dropped=tuple(dropped), closest_articles=tuple(closest), notes=tuple(notes),
+                  refusal_reason=reason, **base)
 
 
-def _closest_titles(evidence: refusal.Evidence, passages: Sequence[Passage], limit: int = 3) -> list[str]:
+def _closest_titles(evidence: Evidence, passages: Sequence[Passage], limit: int = 3) -> list[str]:
     """Titles of the closest articles (the gate's order, else retrieval order)."""
     by_article: dict[str, str] = {}
     for p in passages:
@@ -194,5 +274,3 @@ def _ms(since: float) -> float:
     return round((perf_counter() - since) * 1000.0, 1)
 
 
-def _fmt(x) -> str:
-    return "n/a" if x is None else f"{x:.2f}"

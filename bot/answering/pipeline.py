@@ -17,6 +17,7 @@ from typing import Callable, Mapping, Sequence
 
 from bot.answerers.registry import build_answerer, resolve_name
 from bot.answering import flow as qa
+from bot.answering.evidence import EvidenceScorer, load_weights
 from bot.answering.retrieve import Retriever
 from bot.core.errors import StoreMissingError
 from bot.core.records import Answer, Turn
@@ -34,6 +35,7 @@ class Pipeline:
         self._lexical = None if (lexical is _UNSET and store is not None) else lexical
         self._answerers: dict[str, object] = dict(answerers or {})
         self._retriever: Retriever | None = None
+        self._scorer: EvidenceScorer | None = None
         self._lock = threading.RLock()  # warm_up() may run in a background thread
         self.llm = resolve_name(settings.llm, settings)
 
@@ -66,6 +68,16 @@ class Pipeline:
             if self._lexical is _UNSET:
                 self._lexical = _load_lexical(self.settings)
             return self._lexical
+
+    @property
+    def scorer(self) -> EvidenceScorer:
+        """The evidence scorer: learned weights, sentence similarities from the embedder."""
+        with self._lock:
+            if self._scorer is None:
+                weights = load_weights(self.settings.scorer_weights)
+                self._scorer = EvidenceScorer(weights, embed=lambda texts: self.embedder.embed(list(texts)),
+                                              threshold=self.settings.refusal_threshold)
+            return self._scorer
 
     @property
     def retriever(self) -> Retriever:
@@ -101,10 +113,13 @@ class Pipeline:
             warm()
 
     def ask(self, question: str, history: Sequence[Turn] = (), *, llm: str | None = None,
-            on_text: Callable[[str], None] | None = None) -> Answer:
+            on_text: Callable[[str], None] | None = None, as_of: str | None = None) -> Answer:
+        """Answer one question (``as_of``: YYYY-MM-DD, the moment it is asked; default settings.as_of / today)."""
         qa.validate_question(question)  # a bad question fails before any model loads
+        qa.parse_as_of(as_of or self.settings.as_of)
         return qa.answer(question, tuple(history), retriever=self.retriever, answerer=self.answerer(llm),
-                         settings=self.settings, on_text=on_text, fallback=self._fallback())
+                         settings=self.settings, scorer=self.scorer, on_text=on_text, fallback=self._fallback(),
+                         as_of=as_of)
 
     def _fallback(self):
         return self.answerer("extractive")

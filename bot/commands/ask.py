@@ -3,6 +3,8 @@
     newsbot ask "Who is representing the union in the talks?"
     newsbot ask --json "What did the mayor say?"
     printf 'q1\\nq2\\n' | newsbot ask --json -     # one JSON object per line, models loaded once
+    newsbot ask --as-of 2024-03-08 "Who won this week?"   # asked as on that day
+    echo '{"question": "Who won?", "as_of": "2024-03-08"}' | newsbot ask --json -
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ def add_arguments(parser) -> None:
                         help="the question; '-' reads one question per line from stdin")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (per question) instead of text")
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                        help="the moment the question is asked (default: today): 'this week' and 'latest' "
+                             "mean shortly before it; later articles are not searched")
 
 
 def run(args, settings) -> int:
@@ -71,9 +76,9 @@ def _batch(pipeline, args, settings) -> int:
     pipeline.warm_up()  # load models once, and report a missing store before reading stdin
     failures = 0
     for number, line in enumerate(sys.stdin, start=1):
-        question = line.rstrip("\r\n")
+        question, as_of = _line(line.rstrip("\r\n"))
         try:
-            answer = pipeline.ask(question)
+            answer = pipeline.ask(question, as_of=as_of)
         except (StoreMissingError, StoreUnreachableError, EmbedderMismatchError):
             raise  # nothing can be answered: stop with the one-line fix
         except NewsbotError as error:
@@ -88,3 +93,18 @@ def _batch(pipeline, args, settings) -> int:
         if not args.json:
             print(flush=True)
     return 1 if failures else 0
+
+
+def _line(text: str) -> tuple[str, str | None]:
+    """A batch line: a plain question, or a JSON object {"question": ..., "as_of": ...}."""
+    import json
+
+    if text.lstrip().startswith("{"):
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError:
+            return text, None
+        if isinstance(raw, dict) and isinstance(raw.get("question"), str):
+            as_of = raw.get("as_of") or raw.get("date")
+            return raw["question"], str(as_of) if as_of else None
+    return text, None

@@ -59,6 +59,10 @@ class Answer:
     dropped: tuple[AnswerSentence, ...] = ()  # sentences removed by verification
     closest_articles: tuple[str, ...] = ()  # titles/ids named in a refusal
     notes: tuple[str, ...] = field(default=())  # e.g. "fell back to extractive evidence"
+    short_answer: str | None = None  # the answering phrase, verbatim from the first cited quote
+    refusal_reason: str = ""  # a code when refused: low_evidence, nothing_retrieved, model_refused, unverified
+    evidence: float | None = None  # probability that the best evidence sentence answers (0..1)
+    as_of: str | None = None  # the moment the question was asked (YYYY-MM-DD)
 
     def to_json(self) -> dict[str, Any]:
         """The `newsbot ask --json` object."""
@@ -76,4 +80,10 @@ class Answer:
             "timings_ms": dict(self.timings_ms),
             "standalone_question": self.standalone_question,
             "closest_articles": list(self.closest_articles),
+            "short_answer": self.short_answer,
+            "refusal_reason": self.refusal_reason or None,
+            "evidence": None if self.evidence is None else round(self.evidence, 4),
+            "as_of": self.as_of,
+            "passages": [{"chunk_id": p.chunk.id, "article_id": p.article_id, "dense_score": p.dense_score,
+                          "lexical_score": p.lexical_score, "fused_rank": p.fused_rank} for p in self.passages],
         }

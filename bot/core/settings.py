@@ -45,9 +45,11 @@ class Settings:
     chunk_overlap_tokens: int = _setting(32, "Tokens shared by consecutive chunks of one article.", "NEWSBOT_CHUNK_OVERLAP_TOKENS")
 
     # --- retrieval and refusal ---------------------------------------------------
-    top_k: int = _setting(5, "Passages handed to the answerer (-k).", "NEWSBOT_TOP_K")
+    top_k: int = _setting(8, "Passages retrieved: their sentences are the evidence candidates, and they are handed to the answerer (-k).", "NEWSBOT_TOP_K")
     max_per_article: int = _setting(3, "At most this many of the top_k passages may come from one article (diversity).", "NEWSBOT_MAX_PER_ARTICLE")
-    refusal_threshold: float = _setting(0.38, "Best dense cosine similarity below which the bot refuses without calling the LLM (calibrated by `newsbot eval --calibrate`).", "NEWSBOT_REFUSAL_THRESHOLD")
+    refusal_threshold: float | None = _setting(None, "Probability (0..1) that the best evidence sentence answers, below which the bot refuses before any LLM call; default: the value calibrated by `make train` (bot/answering/scorer_weights.json).", "NEWSBOT_REFUSAL_THRESHOLD")
+    scorer_weights: Path | None = _setting(None, "Weights of the evidence scorer (default: the committed bot/answering/scorer_weights.json, fitted by `make train`).", "NEWSBOT_SCORER_WEIGHTS")
+    as_of: str | None = _setting(None, "The moment questions are asked, YYYY-MM-DD (--as-of; default: today): 'this week' and 'latest' mean shortly before it, later articles are not searched.", "NEWSBOT_AS_OF")
 
     # --- answering ----------------------------------------------------------------
     llm: str = _setting("auto", "Answerer: auto | openai | local | extractive.", "NEWSBOT_LLM")
@@ -106,8 +108,8 @@ def _coerce(name: str, raw: Any) -> Any:
             return low in _TRUE
         if kind is int:
             return int(raw)
-        if kind is float:
-            return float(raw)
+        if kind is float or (kind is None and hint.startswith("float")):
+            return float(raw) if raw.strip() else None
         if kind is not None and issubclass(kind, Path) or "Path" in hint:
             return Path(raw).expanduser() if raw else None
     except ValueError:

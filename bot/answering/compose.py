@@ -1,0 +1,118 @@
+"""Pure: turn scored evidence — or a real model's draft — into the draft that verification checks.
+
+* **Evidence** (the extractive answerer, and the fallback of every other): the best sentence,
+  and a second only when it is strong evidence on its own (its probability reaches the
+  calibrated threshold) and comes from another article — never padding.
+* **A model's draft** (``model_draft``): a refusal in the model's own words is a refusal; a bare
+  phrase becomes the evidence sentence that states it in answer to this question; hedging
+  framing is removed; a sentence its citations don't support but whose answer phrases (names,
+  figures, dates) a strong evidence sentence states is replaced by that sentence, verbatim.
+  Everything then goes through verification like any draft.
+* **The short answer** (``short_answer``): the phrase that answers, taken verbatim from the
+  cited quote (the learned phrase model of ``short_answer.py``, or the model's own phrase).
+
+Example::
+
+    >>> from bot.text.question import analyse_question
+    >>> draft_of([])
+    ''
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from bot.answering.evidence import Evidence, Scored
+from bot.answering.short_answer import SpanWeights, best_phrase
+from bot.core.passage import Passage
+from bot.text.draft import parse_draft
+from bot.verify.model_text import (
+    answer_phrases_of,
+    bare_text,
+    find_phrase,
+    is_bare_phrase,
+    is_refusal,
+    sentence_stating,
+    strip_framing,
+)
+from bot.verify.support import verify_sentence
+
+MAX_SENTENCES = 2
+
+
+def choose(evidence: Evidence) -> list[Scored]:
+    """The best candidate, and the next one from another article if it is strong on its own."""
+    if not evidence.scored:
+        return []
+    best = evidence.scored[0]
+    chosen = [best]
+    for s in evidence.scored[1:]:
+        if len(chosen) == MAX_SENTENCES or s.probability < evidence.threshold:
+            break
+        if s.candidate.article_id != best.candidate.article_id:
+            chosen.append(s)
+    return chosen
+
+
+def draft_of(chosen: Sequence[Scored]) -> str:
+    """Verbatim sentences with their passage markers (1-based)."""
+    return " ".join(f"{s.candidate.text} [{s.candidate.passage + 1}]" for s in chosen)
+
+
+@dataclass(frozen=True)
+class ModelDraft:
+    draft: str  # what goes to verification
+    refused: bool = False  # the model said the passages don't answer
+    phrase: str | None = None  # the model's bare answer phrase, when it gave one
+    notes: tuple[str, ...] = ()
+
+
+def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> ModelDraft:
+    """Read a real model's draft: see the module docstring."""
+    if is_refusal(draft):
+        return ModelDraft("", refused=True, notes=("the model said the passages do not answer",))
+    strong = [s for s in evidence.scored if s.probability >= evidence.threshold]
+    if is_bare_phrase(draft):
+        phrase = bare_text(draft)
+        i = sentence_stating([phrase], [s.candidate.text for s in strong])
+        if i is None:
+            return ModelDraft("", notes=(f"no strong evidence sentence states the model's answer {phrase[:60]!r}",))
+        return ModelDraft(draft_of([strong[i]]), phrase=phrase,
+                          notes=(f"the model's answer {phrase[:60]!r} is stated by passage [{strong[i].candidate.passage + 1}]",))
+    pieces, notes = [], []
+    for ds in parse_draft(draft, len(passages)):
+        text = strip_framing(ds.text)
+        markers = "".join(f"[{m}]" for m in ds.markers)
+        cited = [passages[m - 1] for m in ds.markers] or list(passages)
+        if verify_sentence(text, cited).supported:
+            pieces.append(f"{text} {markers}".strip())
+            continue
+        phrases = answer_phrases_of(text, evidence.question.text)
+        i = sentence_stating(phrases, [s.candidate.text for s in strong])
+        if i is not None:
+            notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
+                         f"{', '.join(phrases)[:60]}")
+            pieces.append(draft_of([strong[i]]))
+        else:
+            pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
+    return ModelDraft(" ".join(pieces), notes=tuple(notes))
+
+
+def short_answer(weights: SpanWeights | None, evidence: Evidence, quote: str, sentence: str,
+                 proposed: str | None = None) -> str | None:
+    """The answer phrase, verbatim from ``quote`` (the cited text of the first sentence)."""
+    if proposed:
+        where = find_phrase(proposed, quote)
+        return quote[where[0]:where[1]] if where else None
+    if weights is None:
+        return None
+    scored = next((s for s in evidence.scored if s.candidate.text == sentence), None)
+    others = [s.candidate.text for s in evidence.scored
+              if scored is None or s.candidate.article_id != scored.candidate.article_id]
+    span = best_phrase(weights, evidence.question, sentence, scored.candidate.title if scored else "",
+                       others, scored.probability if scored else 0.0)
+    if span is None:
+        return None
+    where = find_phrase(span.text, quote)
+    return quote[where[0]:where[1]] if where else None

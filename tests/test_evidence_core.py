@@ -1,0 +1,109 @@
+"""The evidence core on small invented corpora: candidates, features, the learned scorer, constraints."""
+
+import datetime as dt
+
+from bot.answering.evidence import EvidenceScorer, Reason, Weights, load_weights
+from bot.answering.features import FEATURES, answer_phrases, candidates, featurise
+from bot.core.passage import Passage
+from bot.text.question import analyse_question
+from bot.verify.constraints import Context, check
+from bot.verify.constraints import Reason as Constraint
+from index.chunking import Chunk
+
+
+def passage(aid, text, rank=1, title="", published=None, start=0):
+    return Passage(Chunk(f"{aid}#0", aid, text, start, start + len(text), title=title, published=published),
+                   0.5, 1.0, rank, 1.0 / rank)
+
+
+def feature(rows, i, name):
+    return rows[i][FEATURES.index(name)]
+
+
+def test_candidates_are_whole_sentences_once_with_exact_offsets():
+    text = "Storm Aldo reached the coast on Monday. Ferries were cancelled all day. Ok."
+    p1, p2 = passage("a", text), passage("a", text, rank=2)
+    cands = candidates([p1, p2])
+    assert [c.text for c in cands] == ["Storm Aldo reached the coast on Monday.", "Ferries were cancelled all day."]
+    for c in cands:
+        assert text[c.start:c.end] == c.text
+
+
+def test_year_constraint_features():
+    q = analyse_question("Who won the 2021 harbour regatta?")
+    cands = candidates([passage("a", "Lena Moss won the 2019 harbour regatta in fog."),
+                        passage("b", "Piet Laan won the 2021 harbour regatta by a minute.", rank=2)])
+    rows = featurise(q, cands, [0.8, 0.7])
+    assert feature(rows, 0, "year_conflict") == 1.0 and feature(rows, 0, "year_ok") == 0.0
+    assert feature(rows, 1, "year_ok") == 1.0 and feature(rows, 1, "year_conflict") == 0.0
+
+
+def test_year_satisfied_by_the_article_date():
+    q = analyse_question("Who won the 2021 harbour regatta?")
+    cands = candidates([passage("a", "Piet Laan won the harbour regatta by a minute.", published="2021-06-02")])
+    assert feature(featurise(q, cands, [0.5]), 0, "year_ok") == 1.0
+
+
+def test_answer_kind_present_and_new():
+    q = analyse_question("How many ferries were cancelled on Monday?")
+    spans = answer_phrases(q, "Twelve ferries were cancelled on Monday.")
+    assert [s.text for s in spans] == ["Twelve ferries"]
+    assert answer_phrases(q, "Ferries were cancelled on Monday.") == []
+    who = analyse_question("Who leads the Harbour Guild?")
+    assert [s.text for s in answer_phrases(who, "The Harbour Guild is led by Mara Quint.")] == ["Mara Quint"]
+
+
+def test_agreement_counts_other_articles_only():
+    q = analyse_question("Who leads the Harbour Guild?")
+    cands = candidates([passage("a", "Mara Quint leads the Harbour Guild."),
+                        passage("b", "The Harbour Guild, led by Mara Quint, met.", rank=2),
+                        passage("a", "Mara Quint spoke first at the meeting.", rank=3, start=500)])
+    rows = featurise(q, cands, [0.6, 0.5, 0.4])
+    assert feature(rows, 0, "kind_agree") > 0.0
+    assert feature(rows, 2, "kind_agree") > 0.0  # said by article b too
+
+
+def test_freshness_relative_to_as_of():
+    q = analyse_question("Who resigned this week?")
+    cands = candidates([passage("a", "The minister Ida Brun resigned on Tuesday.", published="2024-03-05"),
+                        passage("b", "The minister Ola Dahl resigned after a vote.", published="2023-01-10", rank=2)])
+    rows = featurise(q, cands, [0.5, 0.5], dt.date(2024, 3, 8))
+    assert feature(rows, 0, "fresh") == 1.0 and feature(rows, 1, "fresh") == 0.0
+    assert feature(rows, 1, "stale") == 1.0
+
+
+def test_committed_weights_load_and_prefer_the_answering_sentence():
+    weights = load_weights()
+    assert weights.features == FEATURES and 0.0 < weights.threshold < 1.0
+    scorer = EvidenceScorer(weights)
+    text = ("The council met on Tuesday evening. Officials discussed the budget at length. "
+            "The council approved 240 new bus stops for the city.")
+    ev = scorer.assess("How many new bus stops did the council approve?", [passage("a", text, title="Council")])
+    assert ev.scored[0].candidate.text == "The council approved 240 new bus stops for the city."
+    assert ev.scored[0].probability > ev.scored[-1].probability
+
+
+def test_refusal_codes():
+    scorer = EvidenceScorer(load_weights())
+    assert scorer.assess("Who won?", []).reason is Reason.NOTHING_RETRIEVED
+    strict = EvidenceScorer(Weights(FEATURES, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES),
+                                    (1.0,) * len(FEATURES), 0.9, 0.6))
+    ev = strict.assess("Who won the race?", [passage("a", "The race was held in heavy rain on Sunday.")])
+    assert ev.refuse and ev.reason is Reason.LOW_EVIDENCE and "0.50" in ev.message
+
+
+def test_constraint_year_mismatch_and_its_date_escape():
+    q = analyse_question("Who won the 2021 harbour regatta?")
+    ctx = [Context("Lena Moss won the 2019 harbour regatta.", "Regatta results", "2019-06-01")]
+    assert check(q, "Lena Moss won the 2019 harbour regatta.", ctx) is Constraint.YEAR_MISMATCH
+    assert check(q, "Lena Moss won the regatta.", ctx) is None  # states no other year
+
+
+def test_constraint_edition_and_missing_name():
+    q = analyse_question("Where was the 58th film festival held?")
+    ctx = [Context("The 57th film festival was held in Porto.", "Festival")]
+    assert check(q, "The 57th film festival was held in Porto.", ctx) is Constraint.EDITION_MISMATCH
+    q2 = analyse_question("What did Ines Varga say about the dam?")
+    assert check(q2, "Engineers said the dam is safe.", [Context("Engineers said the dam is safe.", "Dam")]) \
+        is Constraint.NAME_MISSING
+    assert check(q2, "She said it is safe.", [Context("Varga spoke. She said it is safe.", "Dam")]) is None
