@@ -42,6 +42,9 @@ class CaseResult:
     timings_ms: dict = field(default_factory=dict)
     error: str | None = None
     fell_back: bool = False  # the answerer's draft had no supported sentence: extractive evidence shown
+    first_sentence: str = ""  # the answer's first sentence (with its short answer), markers included
+    cited: tuple[str, ...] = ()  # article id of each citation shown
+    model_answer: str | None = None  # a replayed model's own answer (``--replay``), before newsbot verified it
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:
@@ -152,6 +155,52 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[int(rank) - 1]
 
 
+def first_sentence_correct(r: CaseResult) -> bool:
+    """An answerable case answered right by the first sentence alone."""
+    return bool(r.answerable and not r.refused and not r.error and rgb_correct(r.first_sentence, r.expected))
+
+
+def source_precision(results: Iterable[CaseResult]) -> float | None:
+    """Share of the citations of answered, answerable cases that point at one of the case's
+    ``sources`` (the articles known to hold the answer).
+
+    >>> r = CaseResult("c", (), True, (("x",),), ("a",), "x", False, (), cited=("a", "b"))
+    >>> source_precision([r])
+    0.5
+    """
+    hits = [c in r.sources for r in results if r.answerable and r.sources and not r.refused and not r.error
+            for c in r.cited]
+    return _mean(hits) if hits else None
+
+
+def median_words(results: Iterable[CaseResult]) -> float | None:
+    """Median length in words of the answers given (refusals left out)."""
+    return percentile([len(r.answer.split()) for r in results if not r.refused and not r.error], 50)
+
+
+def replay_scores(results: Sequence[CaseResult]) -> dict:
+    """What newsbot did with a replayed model's answers (answerable cases with a recording).
+
+    kept-correct: of the model's right answers, the share newsbot shows, answered with the gold;
+    stopped-wrong: of its wrong ones, the share newsbot does not show as a supported claim —
+    refused, replaced by verified evidence, or no longer stating the model's answer.
+    """
+    rows = [r for r in results if r.answerable and r.model_answer is not None and not r.error]
+    right = [r for r in rows if rgb_correct(r.model_answer or "", r.expected)]
+    wrong = [r for r in rows if not rgb_correct(r.model_answer or "", r.expected)]
+    kept = [not r.refused and rgb_correct(r.answer, r.expected) for r in right]
+    stopped = [r.refused or r.fell_back or not _states(r.answer, r.model_answer or "") for r in wrong]
+    return {"replayed": len(rows), "model_accuracy": _mean(bool(x) for x in [1] * len(right) + [0] * len(wrong)),
+            "kept_correct": _mean(kept), "stopped_wrong": _mean(stopped),
+            "final_accuracy": _mean(not r.refused and rgb_correct(r.answer, r.expected) for r in rows)}
+
+
+def _states(answer: str, model_answer: str) -> bool:
+    """The shown answer still says the model's (short) answer."""
+    core = " ".join(model_answer.split()).strip(" .").lower()
+    return bool(core) and len(core) <= 80 and core in answer.lower()
+
+
 def summarise(results: Sequence[CaseResult], supports: Supports, k: int) -> dict:
     """All metrics for one answerer over a set of cases (each value in 0..1 or ms)."""
     answerable = [r for r in results if r.answerable]
@@ -162,6 +211,9 @@ def summarise(results: Sequence[CaseResult], supports: Supports, k: int) -> dict
         "cases": len(results),
         "accuracy": _mean(case_correct(r) for r in results),
         "answer_accuracy": _mean(case_correct(r) for r in answerable),
+        "first_sentence_accuracy": _mean(first_sentence_correct(r) for r in answerable),
+        "median_words": median_words(results),
+        "source_precision": source_precision(results),
         f"recall@{k}": _mean(recall_at_k(r.retrieved, r.sources, k) for r in answerable),
         "mrr": _mean(reciprocal_rank(r.retrieved, r.sources) for r in answerable),
         "refusal_precision": refusal.precision,
@@ -172,6 +224,8 @@ def summarise(results: Sequence[CaseResult], supports: Supports, k: int) -> dict
         "errors": sum(1 for r in results if r.error),
         "fallback_rate": _mean(r.fell_back for r in results if not r.refused and not r.error),
     }
+    if any(r.model_answer is not None for r in results):
+        out.update({f"replay_{k}": v for k, v in replay_scores(results).items()})
     for stage in ("retrieve", "generate", "verify", "total"):
         values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]
         out[f"{stage}_ms_p50"] = percentile(values, 50)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 SPLITS = ("train", "calibration", "test")
+SHARD = 100  # articles per corpus file
 SHARES = (0.6, 0.2)  # train, calibration; the rest is test
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "realtimeqa"
 
@@ -96,15 +97,19 @@ def eval_case(case: RtCase) -> dict:
 
 def write_subset(cases: Sequence[RtCase], articles: dict[str, dict], out: Path, *, gz: bool = True) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    cases_path = out / "cases.jsonl"
-    corpus_path = out / ("articles.jsonl.gz" if gz else "articles.jsonl")
+    """Cases file and a folder of article files (``SHARD`` articles each, so an interrupted
+    ``newsbot index`` keeps what it finished)."""
+    cases_path, corpus = out / "cases.jsonl", out / "articles"
+    corpus.mkdir(parents=True, exist_ok=True)
     cases_path.write_text("".join(json.dumps(eval_case(c)) + "\n" for c in cases), encoding="utf-8")
     wanted = sorted({i for c in cases for i in c.retrieved if i in articles})
-    with (gzip.open(corpus_path, "wt", encoding="utf-8") if gz else corpus_path.open("w", encoding="utf-8")) as fh:
-        for i in wanted:
-            a = articles[i]
-            fh.write(json.dumps({k: a.get(k) for k in ("id", "title", "url", "published", "text")}) + "\n")
-    return cases_path, corpus_path
+    for n in range(0, len(wanted), SHARD):
+        path = corpus / f"articles-{n // SHARD:03d}.jsonl{'.gz' if gz else ''}"
+        with (gzip.open(path, "wt", encoding="utf-8") if gz else path.open("w", encoding="utf-8")) as fh:
+            for i in wanted[n:n + SHARD]:
+                a = articles[i]
+                fh.write(json.dumps({k: a.get(k) for k in ("id", "title", "url", "published", "text")}) + "\n")
+    return cases_path, corpus
 
 
 def main(argv: Sequence[str] | None = None) -> int:

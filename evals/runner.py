@@ -27,6 +27,7 @@ class Case:
     answerable: bool
     history: tuple[Turn, ...] = ()
     tags: tuple[str, ...] = ()
+    as_of: str | None = None  # when the question was asked (YYYY-MM-DD; "date" in RealTime QA files)
 
 
 def load_cases(path: str | Path) -> list[Case]:
@@ -57,20 +58,36 @@ def _case(line: str, where: str) -> Case:
             raise ValueError("an answerable case needs answers")
         return Case(id=str(raw["id"]), question=str(raw["question"]), answers=answers,
                     sources=tuple(raw.get("sources") or ()), answerable=answerable, history=history,
-                    tags=tuple(raw.get("tags") or ()))
+                    tags=tuple(raw.get("tags") or ()), as_of=raw.get("as_of") or raw.get("date") or None)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
         raise InputError(f"{where}: bad eval case ({detail})") from None
 
 
-def index_corpus(settings, corpus: str | Path):
-    """Settings pointing at a fresh temporary store holding ``corpus``."""
+def index_corpus(settings, corpus: str | Path, store: Path | None = None):
+    """Settings pointing at a store holding ``corpus``: ``store`` (kept, updated incrementally) or a
+    fresh temporary one."""
     from index.indexer import index_paths
 
-    store = Path(tempfile.mkdtemp(prefix="newsbot-eval-")) / "store"
+    store = Path(store) if store else Path(tempfile.mkdtemp(prefix="newsbot-eval-")) / "store"
     local = dataclasses.replace(settings, store=store, chroma_url=None)  # never the user's server
     index_paths(local, [corpus])
     return local
+
+
+def load_recorded(path: str | Path, system: str, cases: Sequence[Case]) -> dict[str, str]:
+    """Recorded answers by case id: ``{id: answer}`` or ``{system: {id: answer}}``."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read recorded answers ({str(exc).splitlines()[0]})") from None
+    if isinstance(raw, dict) and system in raw and isinstance(raw[system], dict):
+        raw = raw[system]
+    ids = {c.id for c in cases}
+    found = {str(k): str(v) for k, v in raw.items() if str(k) in ids and isinstance(v, str)} if isinstance(raw, dict) else {}
+    if not found:
+        raise InputError(f"{path}: no recorded answer for any of the {len(ids)} cases (system {system!r})")
+    return found
 
 
 def article_texts(corpus: str | Path) -> dict[str, str]:
@@ -80,17 +97,26 @@ def article_texts(corpus: str | Path) -> dict[str, str]:
 
 
 def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: str | None = None,
-              asked: str = "") -> CaseResult:
+              asked: str = "", model_answer: str | None = None) -> CaseResult:
     if answer is None:
         return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, "", False, (),
-                          error=error)
+                          error=error, model_answer=model_answer)
     by_marker = {c.marker: c for c in answer.citations}
     sentences = tuple(SentenceRecord(s.text, tuple(by_marker[m].quote for m in s.citations if m in by_marker))
                       for s in answer.sentences)
     fidelity = tuple(texts.get(c.article_id, "")[c.start:c.end] == c.quote for c in answer.citations)
     return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, answer.answer, answer.refused,
                       tuple(p.article_id for p in answer.passages), sentences, fidelity, dict(answer.timings_ms),
-                      fell_back=answer.backend != asked)
+                      fell_back=answer.backend != asked, first_sentence=first_sentence(answer),
+                      cited=tuple(c.article_id for c in answer.citations), model_answer=model_answer)
+
+
+def first_sentence(answer: Answer) -> str:
+    """The first sentence as shown: the short answer and the first answer sentence."""
+    if answer.refused or not answer.sentences:
+        return ""
+    first = answer.sentences[0].text
+    return f"{answer.short_answer} — {first}" if answer.short_answer else first
 
 
 def verifier_supports(sentence: str, quotes: Sequence[str]) -> bool:
@@ -116,7 +142,9 @@ class RunOutput:
 
 
 def run_cases(pipeline, cases: Sequence[Case], llms: Sequence[str], texts: dict[str, str], k: int,
-              on_case=None) -> RunOutput:
+              on_case=None, recorded: dict[str, str] | None = None) -> RunOutput:
+    """Ask every case of every answerer. ``recorded`` (case id → a replayed model's answer)
+    marks each result with what the model itself said, for the replay metrics."""
     results: dict[str, list[CaseResult]] = {}
     answers: dict[str, list[Answer | None]] = {}
     names = []
@@ -125,12 +153,13 @@ def run_cases(pipeline, cases: Sequence[Case], llms: Sequence[str], texts: dict[
         names.append(name)
         results[name], answers[name] = [], []
         for case in cases:
+            model = recorded.get(case.id) if recorded and name == "openai" else None
             try:
-                answer = pipeline.ask(case.question, case.history, llm=name)
-                results[name].append(to_result(case, answer, texts, asked=name))
+                answer = pipeline.ask(case.question, case.history, llm=name, as_of=case.as_of)
+                results[name].append(to_result(case, answer, texts, asked=name, model_answer=model))
                 answers[name].append(answer)
             except NewsbotError as exc:
-                results[name].append(to_result(case, None, texts, error=str(exc)))
+                results[name].append(to_result(case, None, texts, error=str(exc), model_answer=model))
                 answers[name].append(None)
             if on_case:
                 on_case(name, case)
@@ -140,21 +169,21 @@ def run_cases(pipeline, cases: Sequence[Case], llms: Sequence[str], texts: dict[
 
 
 def calibrate(pipeline, cases: Sequence[Case], thresholds: Sequence[float]) -> list[dict]:
-    """Refusal quality per threshold on the calibration cases, from one retrieval each.
+    """Refusal quality per threshold of the evidence probability, from one retrieval and one
+    scoring each (no answerer is called)."""
+    from bot.answering import condense
+    from bot.answering.flow import parse_as_of
 
-    The gate is pure (``bot.answering.refusal.assess_evidence``), so no answerer is called.
-    """
-    from bot.answering import condense, refusal
-
-    retrieved = []
+    scored = []
     for case in cases:
         question = condense.standalone_question(case.question, case.history)
-        retrieved.append((case, question, pipeline.retriever.search(question, pipeline.settings.top_k)))
+        passages = pipeline.retriever.search(question, pipeline.settings.top_k)
+        scored.append((case, pipeline.scorer.assess(question, passages, parse_as_of(case.as_of)).best))
     rows = []
     for t in thresholds:
         tp = fp = fn = tn = 0
-        for case, question, passages in retrieved:
-            refuse = refusal.assess_evidence(question, passages, t).refuse
+        for case, best in scored:
+            refuse = best < t
             if refuse and not case.answerable:
                 tp += 1
             elif refuse:

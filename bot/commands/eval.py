@@ -5,6 +5,8 @@
     newsbot eval --baseline evals/baseline.json      # exit 3 when a metric falls past its tolerance
     newsbot eval --calibrate                         # refusal threshold sweep on calibration cases
     newsbot eval --import-feedback .newsbot/feedback.jsonl
+    newsbot eval --cases DIR/cases.jsonl --corpus DIR/articles --store /tmp/rtqa-store   # any set; reuse its index
+    newsbot eval --cases … --corpus … --replay predictions.json --replay-system open_gpt3   # a recorded model via --llm openai
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="write this run's metrics as a baseline")
     parser.add_argument("--report", type=Path, help="report folder (default evals/reports/<timestamp>/)")
     parser.add_argument("--calibrate", action="store_true", help="sweep the refusal threshold on calibration cases")
+    parser.add_argument("--index-store", type=Path, metavar="DIR", dest="eval_store",
+                        help="index the corpus into this folder and keep it (a re-run embeds nothing new); "
+                             "default: a temporary store")
+    parser.add_argument("--replay", type=Path, metavar="FILE",
+                        help="recorded model answers ({case id: answer}, or {system: {case id: answer}}) served by "
+                             "a local OpenAI-compatible server; evaluates --llm openai against it")
+    parser.add_argument("--replay-system", default="open_gpt3", help="which system of a --replay file (default open_gpt3)")
     parser.add_argument("--import-feedback", type=Path, metavar="FILE",
                         help="turn Slack feedback records into draft cases in evals/cases/feedback.jsonl")
 
@@ -48,14 +57,25 @@ def run(args, settings) -> int:
         raise InputError(f"--corpus {corpus} does not exist: give the folder of articles the cases are about")
     if not settings.quiet:
         err.print(f"indexing {corpus} into a temporary store…")
-    local = runner.index_corpus(settings, corpus)
+    local = runner.index_corpus(settings, corpus, args.eval_store)
+    recorded, server = None, None
+    if args.replay:
+        from evals.replay_server import ReplayServer
+
+        recorded = runner.load_recorded(args.replay, args.replay_system, cases)
+        server = ReplayServer({c.question: recorded[c.id] for c in cases if c.id in recorded}).start()
+        local = local.replace(openai_base_url=server.url, openai_api_key="replay", model="replay")
     pipeline = build_pipeline(local)
     if args.calibrate:
         return _calibrate(pipeline, cases, console)
     texts = runner.article_texts(corpus)
-    llms = args.llms or [settings.llm]
+    llms = args.llms or (["openai"] if args.replay else [settings.llm])
     progress = None if settings.quiet else (lambda name, case: err.print(f"  {name}: {case.id}", style="dim"))
-    result = runner.run_cases(pipeline, cases, llms, texts, local.top_k, on_case=progress)
+    try:
+        result = runner.run_cases(pipeline, cases, llms, texts, local.top_k, on_case=progress, recorded=recorded)
+    finally:
+        if server is not None:
+            server.stop()
 
     from datetime import datetime
 
@@ -94,7 +114,7 @@ def _calibrate(pipeline, cases, console) -> int:
 
     from evals import runner
 
-    rows = runner.calibrate(pipeline, cases, [round(0.10 + 0.02 * i, 2) for i in range(21)])
+    rows = runner.calibrate(pipeline, cases, [round(0.02 + 0.02 * i, 2) for i in range(45)])
     table = Table(title=f"refusal threshold sweep · {len(cases)} calibration cases")
     for col in ("threshold", "refusal precision", "refusal recall", "F1", "answerable kept"):
         table.add_column(col, justify="right")
@@ -102,7 +122,8 @@ def _calibrate(pipeline, cases, console) -> int:
         table.add_row(f"{r['threshold']:.2f}", f"{r['refusal_precision']:.3f}", f"{r['refusal_recall']:.3f}",
                       f"{r['f1']:.3f}", f"{r['answerable_kept']:.3f}")
     console.print(table)
-    console.print(f"best threshold: {runner.best_threshold(rows):.2f} (set NEWSBOT_REFUSAL_THRESHOLD or the default)")
+    console.print(f"best threshold: {runner.best_threshold(rows):.2f} (the default is fitted by `make train`; "
+                  "NEWSBOT_REFUSAL_THRESHOLD overrides it)")
     return 0
 
 
