@@ -118,11 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", choices=SPLITS, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--every", type=int, default=1, help="keep every Nth week of the split (smaller subsets)")
+    ap.add_argument("--weeks", default="", help="only these ISO weeks, e.g. 2024-50,2024-52")
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--plain", action="store_true", help="write articles.jsonl instead of .jsonl.gz")
     args = ap.parse_args(argv)
     cases = cases_in(load_cases(args.year, args.data), args.split)
     weeks = sorted({c.week for c in cases})[:: args.every]
+    if args.weeks:
+        wanted = {tuple(int(x) for x in w.split("-")) for w in args.weeks.split(",")}
+        weeks = [w for w in weeks if w in wanted]
     cases = [c for c in cases if c.week in set(weeks)]
     articles = load_articles(args.year, {i for c in cases for i in c.retrieved}, args.data)
     cases_path, corpus_path = write_subset(cases, articles, args.out, gz=not args.plain)

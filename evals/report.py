@@ -9,9 +9,10 @@ from pathlib import Path
 
 from bot.core.errors import InputError
 
-CHART_METRICS = ("accuracy", "answer_accuracy", "recall@{k}", "mrr", "refusal_precision", "refusal_recall",
-                 "citation_recall", "citation_precision", "quote_fidelity")
-TABLE_METRICS = CHART_METRICS + ("fallback_rate", "retrieve_ms_p50", "generate_ms_p50", "verify_ms_p50", "total_ms_p50",
+CHART_METRICS = ("accuracy", "answer_accuracy", "first_sentence_accuracy", "recall@{k}", "mrr", "refusal_precision",
+                 "refusal_recall", "source_precision", "citation_recall", "citation_precision", "quote_fidelity")
+TABLE_METRICS = CHART_METRICS + ("median_words", "fallback_rate", "replay_model_accuracy", "replay_kept_correct",
+                                 "replay_stopped_wrong", "replay_final_accuracy", "retrieve_ms_p50", "generate_ms_p50", "verify_ms_p50", "total_ms_p50",
                                  "total_ms_p95")
 _COLOURS = ("#3366cc", "#dc7633", "#2e8b57", "#8e44ad")
 
@@ -148,6 +149,6 @@ def compare(metrics: dict, baseline: dict) -> list[str]:
 
 def baseline_doc(run, answerer: str, cases_path: str, tolerance: float = 0.02) -> dict:
     keep = [m for m in _names(run.k, CHART_METRICS) if run.metrics[answerer].get(m) is not None]
-    return {"answerer": answerer, "cases": cases_path, "k": run.k,
+    return {"answerer": answerer, "cases": cases_path, "k": run.k, "n_cases": len(run.cases),
             "metrics": {m: {"value": round(run.metrics[answerer][m], 4),
                             "tolerance": 0.0 if m == "quote_fidelity" else tolerance} for m in keep}}

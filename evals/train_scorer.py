@@ -306,11 +306,40 @@ def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: Em
     span_w["threshold"] = span_threshold(span_w, cx, cy, cq, target_precision)
     span_w["features"] = list(SPAN_FEATURES)
     return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w,
+            "phrase_threshold": phrase_threshold(weights, data["calibration"]),
             "objective": objective, "target_precision": target_precision if objective == "precision" else None,
             "k": K, "C": best_c,
             "calibration_log_loss": {str(c): round(v, 5) for c, v in losses.items()},
             "train": summary(question_outcomes(weights, data["train"]), threshold),
             "calibration": summary(cal, threshold)}
+
+
+def phrase_threshold(weights: dict, examples: Sequence[Example]) -> float:
+    """The bar a sentence must reach to confirm a *model's* answer phrase, chosen like the refusal
+    threshold (balanced accuracy) on calibration questions: the gold phrase stands for a right
+    model answer, the best-scored other answer phrase of the candidates for a wrong one; each is
+    judged by the best probability of a candidate stating it."""
+    from bot.answering.short_answer import phrases
+
+    right, wrong = [], []
+    for e in examples:
+        if not len(e.y) or not e.case.answerable or e.y.max() == 0:
+            continue
+        p = probabilities(weights, e.x)
+        gold = norm(e.case.gold)
+        right.append(max(float(pi) for pi, c in zip(p, e.cands) if gold in norm(c.text)))
+        q = analyse_question(e.case.question)
+        others = [(float(pi), sp.text) for pi, c in zip(p, e.cands) for sp in phrases(q, c.text)
+                  if gold not in norm(sp.text) and norm(sp.text) not in gold]
+        if others:
+            text = max(others)[1]
+            wrong.append(max(float(pi) for pi, c in zip(p, e.cands) if norm(text) in norm(c.text)))
+    if not right or not wrong:
+        return 0.5
+    grid = [float(t) for t in np.round(np.arange(0.01, 0.96, 0.01), 2)]
+    score = {t: round((np.mean([r >= t for r in right]) + np.mean([w < t for w in wrong])) / 2, 4) for t in grid}
+    best = max(score.values())
+    return min(t for t, v in score.items() if v >= best - TIE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -43,13 +43,11 @@ def test_instruction_like_sentences_are_never_candidates():
     assert all("Ignore previous" not in s.candidate.text for s in ev.scored)
 
 
-def test_at_most_two_sentences_and_the_second_from_another_article():
+def test_at_most_two_sentences_and_the_second_only_when_strong_on_its_own():
     ev = answerer().scorer.assess("What did the mayor say about the festival?", passages())
     picked = choose(ev)
-    assert 1 <= len(picked) <= 2
-    if len(picked) == 2:
-        assert picked[0].candidate.article_id != picked[1].candidate.article_id
-        assert picked[1].probability >= ev.threshold
+    assert 1 <= len(picked) <= 2 and picked[0] == ev.scored[0]
+    assert len(picked) == 1 + (ev.scored[1].probability >= ev.threshold)
 
 
 def test_no_passages_no_draft_and_deterministic_output():

@@ -1,8 +1,8 @@
 """Pure: turn scored evidence — or a real model's draft — into the draft that verification checks.
 
 * **Evidence** (the extractive answerer, and the fallback of every other): the best sentence,
-  and a second only when it is strong evidence on its own (its probability reaches the
-  calibrated threshold) and comes from another article — never padding.
+  and the runner-up only when it is strong evidence on its own (its probability reaches the
+  calibrated threshold) — never padding.
 * **A model's draft** (``model_draft``): a refusal in the model's own words is a refusal; a bare
   phrase becomes the evidence sentence that states it in answer to this question; hedging
   framing is removed; a sentence its citations don't support but whose answer phrases (names,
@@ -42,15 +42,13 @@ MAX_SENTENCES = 2
 
 
 def choose(evidence: Evidence) -> list[Scored]:
-    """The best candidate, and the next one from another article if it is strong on its own."""
+    """The best candidate, and the runner-up when it is strong evidence on its own (its
+    probability reaches the calibrated threshold): two sentences at most, never padding."""
     if not evidence.scored:
         return []
-    best = evidence.scored[0]
-    chosen = [best]
-    for s in evidence.scored[1:]:
-        if len(chosen) == MAX_SENTENCES or s.probability < evidence.threshold:
-            break
-        if s.candidate.article_id != best.candidate.article_id:
+    chosen = [evidence.scored[0]]
+    for s in evidence.scored[1:MAX_SENTENCES]:
+        if s.probability >= evidence.threshold:
             chosen.append(s)
     return chosen
 
@@ -72,7 +70,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> 
     """Read a real model's draft: see the module docstring."""
     if is_refusal(draft):
         return ModelDraft("", refused=True, notes=("the model said the passages do not answer",))
-    strong = [s for s in evidence.scored if s.probability >= evidence.threshold]
+    strong = [s for s in evidence.scored if s.probability >= evidence.confirm]
     if is_bare_phrase(draft):
         phrase = bare_text(draft)
         i = sentence_stating([phrase], [s.candidate.text for s in strong])

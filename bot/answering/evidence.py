@@ -66,6 +66,7 @@ class Weights:
     precision: float  # share of answered calibration questions whose best sentence was right
     trained_on: str = ""
     span: SpanWeights | None = None  # the short-answer phrase model
+    phrase_threshold: float | None = None  # probability a sentence needs to confirm a model's answer phrase
 
     def probability(self, x: Sequence[float]) -> float:
         z = sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
@@ -83,7 +84,7 @@ def load_weights(path: Path | str | None = None) -> Weights:
                    float(raw["threshold"]), float(raw.get("calibration", {}).get("precision_answered", 0.0)),
                    raw.get("trained_on", ""),
                    SpanWeights(tuple(span["coef"]), tuple(span["mean"]), tuple(span["scale"]), float(span["threshold"]))
-                   if span else None)
+                   if span else None, raw.get("phrase_threshold"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Evidence:
     threshold: float
     reason: Reason | None  # None: strong enough to answer
     closest: tuple[str, ...]  # article ids, best first
+    confirm: float = 0.0  # probability a sentence needs to confirm a model's own answer phrase
 
     @property
     def refuse(self) -> bool:
@@ -116,6 +118,10 @@ class EvidenceScorer:
         self.weights = weights
         self.embed = embed
         self.threshold = weights.threshold if threshold is None else threshold
+        # A model that names an answer brings evidence of its own: a sentence stating that answer
+        # needs only the (learned) confirmation bar, never more than the refusal threshold.
+        self.confirm = min(self.threshold, weights.phrase_threshold if weights.phrase_threshold is not None
+                           else self.threshold)
 
     def assess(self, question: str, passages: Sequence[Passage], as_of: dt.date | None = None) -> Evidence:
         q = analyse_question(question)
@@ -133,7 +139,7 @@ class EvidenceScorer:
                         key=lambda s: (-s.probability, s.candidate.rank, s.candidate.offset))
         best = scored[0].probability
         reason = None if best >= self.threshold else Reason.LOW_EVIDENCE
-        return Evidence(q, tuple(scored), best, self.threshold, reason, closest)
+        return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm)
 
     def _similarities(self, question: str, texts: list[str]) -> list[float]:
         if self.embed is None:

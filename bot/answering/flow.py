@@ -82,7 +82,7 @@ def answer(
     evidence = scorer.assess(searched, passages, day)
     timings["evidence"] = _ms(t)
     base["evidence"] = evidence.best
-    if evidence.reason is not None:
+    if evidence.reason is not None:  # the calibrated answerability gate, before any model is called
         notes.append(f"refused before drafting ({evidence.reason.value}): {evidence.message}")
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
                         reason=evidence.reason.value)
@@ -115,7 +115,7 @@ def answer(
         result = verify_draft(draft, passages, show, searched)
         timings["verify"] = _ms(t)
 
-    if not _has_support(result) and answerer.generates:
+    if not _has_support(result) and answerer.generates and evidence.reason is None:
         fallback = fallback or _extractive()
         notes.append(f"no sentence of the {answerer.name} draft was supported by the passages; "
                      "fell back to extractive evidence")
@@ -228,9 +228,10 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
 
 def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Sequence[Passage]) -> Constraint | None:
     cited = [by_marker[m] for m in s.citations if m in by_marker]
-    texts = {p.article_id: p for p in passages}
-    contexts = [Context(texts[c.article_id].chunk.text if c.article_id in texts else c.quote, c.title or "",
-                        c.published) for c in cited]
+    texts: dict[str, list[str]] = {}
+    for p in passages:  # what the search saw of each cited article
+        texts.setdefault(p.article_id, []).append(p.chunk.text)
+    contexts = [Context(" ".join(texts.get(c.article_id, [c.quote])), c.title or "", c.published) for c in cited]
     return check_constraints(q, s.text, contexts, [c.quote for c in cited])
 
 
