@@ -26,7 +26,7 @@ def ask_json(store, *args, env=None):
 def check_schema(obj: dict) -> None:
     assert TOP_KEYS <= set(obj)
     assert isinstance(obj["refused"], bool) and isinstance(obj["answer"], str)
-    assert set(obj["timings_ms"]) == {"retrieve", "generate", "verify", "total"}
+    assert set(obj["timings_ms"]) == {"retrieve", "evidence", "generate", "verify", "total"}
     for c in obj["citations"]:
         assert set(c) == CITATION_KEYS
         assert SEED_TEXT[c["article_id"]][c["start"]:c["end"]] == c["quote"]  # verbatim, exact span

@@ -58,4 +58,4 @@ def test_json_line_is_one_line_with_the_schema():
     assert "\n" not in line
     obj = json.loads(line)
     assert obj["citations"][0]["quote"] == CIT.quote and obj["sentences"][0]["citations"] == [1]
-    assert set(obj["timings_ms"]) == {"retrieve", "generate", "verify", "total"}
+    assert set(obj["timings_ms"]) >= {"retrieve", "generate", "verify", "total"}

@@ -41,7 +41,7 @@ from bot.answering.untrusted import looks_like_instruction
 from bot.core.passage import Passage
 from bot.text.answer_spans import YEAR, Span, date_spans, figure_spans, name_spans
 from bot.text.question import Question
-from bot.text.sentences import sentence_spans
+from bot.text.sentences import ends_sentence, sentence_spans
 from bot.text.tokens import stem
 from bot.text.wordlists import FUNCTION_WORDS
 
@@ -81,6 +81,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             sentence = text[s:e]
             if len(sentence) > MAX_CHARS or len(sentence.split()) < MIN_WORDS or looks_like_instruction(sentence):
                 continue  # too long or short to quote, or text addressing a model, not news
+            if sentence[:1].islower() or (e == len(text) and not ends_sentence(sentence) and s > 0):
+                continue  # a piece of a sentence cut by the chunk boundary (the whole one is in a neighbour)
             key = (p.article_id, p.chunk.start + s)
             if key in seen or (p.article_id, sentence) in seen:
                 continue

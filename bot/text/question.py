@@ -40,6 +40,7 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I
     (r"^(?:which|what\s+(?:is|was|are|were)\s+the\s+name|what\s+(?:company|team|film|movie|show|book|song|album|"
      r"brand|group|organi[sz]ation|party|app|product|event|storm|hurricane))\b", "name"),
 ))
+_WHO_IS_NAME = re.compile(r"^(?i:who|what)\s+(?i:is|was|are|were)\s+(?:[A-Z][\w'’.-]*\s*){1,4}\??\s*$")
 _LEAD_IN = re.compile(r"^(?:(?:and|so|also|according\s+to\s+[^,]+,|in\s+[^,]{1,40},|this\s+week,|"
                       r"on\s+\w+day,)\s*)+", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]|(?<!\w)['‘]([^'’]{2,80})['’](?!\w)")
@@ -67,8 +68,12 @@ def answer_kind(question: str) -> str:
 
     >>> [answer_kind(q) for q in ("How many people came?", "Where is it?", "Which team won?", "Why?")]
     ['number', 'place', 'name', 'other']
+    >>> answer_kind("Who is Ada Lind?"), answer_kind("Who is the new coach?")
+    ('other', 'person')
     """
     text = _LEAD_IN.sub("", question.strip().lstrip("¿"))
+    if _WHO_IS_NAME.match(text):
+        return "other"  # "Who is Ada Lind?" asks what she is, not for another person
     for rule, kind in _KIND_RULES:
         if rule.search(text):
             return kind
