@@ -13,6 +13,7 @@ Worked example (ALCE citation precision; a redundant citation is imprecise)::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -48,13 +49,20 @@ class CaseResult:
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:
-    """RGB's rule: every part has one of its alternatives in the answer, case-insensitively.
+    """RGB's rule: every part has one of its alternatives in the answer — case, quotation marks and
+    spacing ignored (RealTime QA golds are often quoted titles: '"Wicked"').
 
     >>> rgb_correct("Ana Reyes leads", [["reyes"], ["leads", "heads"]]), rgb_correct("x", [["y"]])
     (True, False)
+    >>> rgb_correct("The film “Wicked” opened", [['"Wicked"']])
+    True
     """
-    low = answer.lower()
-    return bool(expected) and all(any(alt.lower() in low for alt in part) for part in expected)
+    low = _plain(answer)
+    return bool(expected) and all(any(_plain(alt) in low for alt in part) for part in expected)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[\"'“”‘’`]", "", text).lower().split())
 
 
 def case_correct(r: CaseResult) -> bool:
