@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -74,6 +75,9 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> 
     if is_bare_phrase(draft):
         phrase = bare_text(draft)
         i = sentence_stating([phrase], [s.candidate.text for s in strong])
+        bare = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+        if i is None and bare != phrase:  # "The Chicago Marathon" said as "Chicago Marathon"
+            phrase, i = bare, sentence_stating([bare], [s.candidate.text for s in strong])
         if i is None:
             return ModelDraft("", notes=(f"no strong evidence sentence states the model's answer {phrase[:60]!r}",))
         return ModelDraft(draft_of([strong[i]]), phrase=phrase,
