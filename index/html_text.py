@@ -7,7 +7,10 @@
 ('Council denies talks.\\n\\nMore.', 'Talks', '2025-12-21T10:00:00Z')
 
 Text comes from ``<article>`` (else ``<main>``, else ``<body>``) without script, style,
-navigation and page furniture; blocks (paragraphs, headings, list items) are separated by a
+navigation and page furniture, and without anything a reader does not see: comments, ``<template>``,
+elements with the ``hidden`` attribute, ``aria-hidden="true"``, an inline style that hides them
+(``display:none``, ``visibility:hidden``, ``opacity:0``, ``font-size:0``) or a hiding class
+(:data:`HIDDEN_CLASSES`); blocks (paragraphs, headings, list items) are separated by a
 blank line and whitespace inside a block is collapsed.
 """
 
@@ -22,6 +25,12 @@ BLOCK_TAGS = ("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", 
               "ul", "ol", "blockquote", "pre", "table", "tr", "td", "th", "dl", "dt", "dd",
               "figure", "figcaption", "hr", "br", "address")
 # <meta name|property|itemprop=...> naming the publication date, most specific first.
+HIDDEN_CLASSES = ("hidden", "d-none", "display-none", "is-hidden", "invisible", "visually-hidden", "sr-only",
+                  "screen-reader-only", "hide")
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+                           r"|opacity\s*:\s*0*(?:\.0*)?\s*(?:!important)?\s*(?:;|$)"
+                           r"|font-size\s*:\s*0+(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$))",
+                           re.IGNORECASE)
 DATE_META = ("article:published_time", "og:published_time", "og:article:published_time",
              "datepublished", "publishdate", "publish_date", "publish-date", "pubdate",
              "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
@@ -54,12 +63,40 @@ def html_article(html: str) -> tuple[str, dict[str, str]]:
             meta["title"] = heading.get_text(" ", strip=True)
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
+    _drop_hidden(soup)
     root = soup.find("article") or soup.find("main") or soup.body or soup
     for tag in root.find_all(BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     blocks = (" ".join(block.split()) for block in re.split(r"\n\s*\n", root.get_text()))
     return "\n\n".join(b for b in blocks if b), meta
+
+
+def _drop_hidden(soup) -> None:
+    """Remove comments and every element a browser would not show (see the module docstring)."""
+    from bs4 import Comment, Declaration, ProcessingInstruction
+
+    for node in soup.find_all(string=lambda s: isinstance(s, (Comment, Declaration, ProcessingInstruction))):
+        node.extract()
+    hidden = [tag for tag in soup.find_all(True) if _is_hidden(tag)]
+    for tag in hidden:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _is_hidden(tag) -> bool:
+    attrs = tag.attrs or {}
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true":
+        return True
+    if tag.name == "input" and str(attrs.get("type", "")).lower() == "hidden":
+        return True
+    classes = attrs.get("class") or []
+    if isinstance(classes, str):
+        classes = classes.split()
+    if any(c.lower() in HIDDEN_CLASSES for c in classes):
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(str(style).replace("\n", " ")))
 
 
 def _meta_tags(soup) -> dict[str, str]:

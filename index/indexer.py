@@ -12,12 +12,20 @@ anywhere in between leaves either ``pending`` articles or ``run_open = 1``; the 
 run redoes the pending articles, removes vector-store ids the manifest does not know,
 and rebuilds BM25 — ending with exactly the store a clean run gives.
 
+Repair only touches what an interrupted run wrote: the chunks of articles the manifest holds as
+``pending``. Vectors of articles the manifest does not know (a lost, emptied or replaced manifest)
+are *adopted* into it, never deleted; articles the manifest lists as done but whose vectors are
+gone (``chroma/`` deleted) are re-embedded when their files are in the run, and otherwise marked
+``pending`` with a warning. An article id already indexed from another file that still exists is
+never replaced: the newcomer is skipped with a warning naming both files.
+
 Only one writer at a time: an exclusive ``flock`` on ``<store>/.index.lock``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -27,12 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from bot.core.errors import StoreLockedError
+from bot.core.errors import StoreCorruptError, StoreLockedError, StoreReadOnlyError
 from index.chunking import Chunk, chunk_article
+from index.hygiene import limit_article
 from index.lexical import LexicalIndex
-from index.manifest import Manifest
+from index.manifest import Manifest, remove_manifest
 from index.sources.article import Article
 from index.sources.files import load_articles
+from index.repair import reconcile, refuse_collisions, remove_orphans
 
 CHUNKER_VERSION = "1"
 LOCK_FILE = ".index.lock"
@@ -69,9 +79,16 @@ def content_hash(article: Article, settings, embedder_name: str) -> str:
 @contextlib.contextmanager
 def store_lock(store_dir: Path, wait_s: float = 0.0):
     """Exclusive write lock on the store; a second writer waits ``wait_s`` then fails clearly."""
-    store_dir.mkdir(parents=True, exist_ok=True)
     path = store_dir / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError as err:
+        raise StoreReadOnlyError(f"cannot write to the store {store_dir} ({err.strerror}: {err.filename}): make it "
+                                 f"writable (chmod -R u+w {store_dir}) or use another --store") from None
+    except OSError as err:
+        raise StoreReadOnlyError(f"cannot create the store {store_dir} ({err.strerror}): "
+                                 "choose another --store") from None
     try:
         deadline = time.monotonic() + wait_s
         while True:
@@ -98,13 +115,13 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
     """Index ``paths`` (files or folders) into the store the settings name."""
     started = time.perf_counter()
     store_dir = Path(settings.store)
-    loaded = load_articles(paths)  # a missing path fails here, before anything is touched
+    loaded = _limited(load_articles(paths), settings.max_article_chars)  # a missing path fails here
     with store_lock(store_dir, wait_s):
         if embedder is None:
             from index.embedders import build_embedder
 
             embedder = build_embedder(settings)
-        manifest = Manifest(store_dir)
+        manifest = _open_manifest(store_dir, rebuild)
         try:
             if rebuild:
                 manifest.set_meta("run_open", "1")
@@ -126,15 +143,45 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
     return IndexSummary(**{**summary, "seconds": time.perf_counter() - started})
 
 
+def _limited(loaded, max_chars: int):
+    """``loaded`` with over-long articles truncated (a warning each)."""
+    articles, warnings = [], list(loaded.warnings)
+    for article in loaded.articles:
+        article, warning = limit_article(article, max_chars)
+        articles.append(article)
+        if warning:
+            warnings.append(warning)
+    return dataclasses.replace(loaded, articles=tuple(articles), warnings=tuple(warnings))
+
+
+def _open_manifest(store_dir: Path, rebuild: bool) -> Manifest:
+    """The manifest; with ``rebuild`` a damaged one is replaced instead of reported."""
+    try:
+        manifest = Manifest(store_dir)
+        if rebuild:
+            manifest.get_meta("run_open")  # reads a page: a damaged file fails here
+        return manifest
+    except StoreCorruptError:
+        if not rebuild:
+            raise
+    with contextlib.suppress(Exception):
+        manifest.close()
+    remove_manifest(store_dir)
+    return Manifest(store_dir)
+
+
 class _Run:
     def __init__(self, settings, manifest: Manifest, store, embedder, on_progress):
         self.settings, self.manifest, self.store, self.embedder = settings, manifest, store, embedder
         self.on_progress = on_progress or (lambda done, total: None)
 
     def execute(self, loaded, roots: list[Path], prune: bool) -> dict:
-        known = self.manifest.articles()
-        recovering = self.manifest.get_meta("run_open") == "1" or (not known and self.store.count() > 0)
+        interrupted = self.manifest.get_meta("run_open") == "1"
         self.manifest.set_meta("run_open", "1")
+        notes, disagreed = reconcile(self.manifest, self.store, self.settings.store, interrupted)
+        recovering = interrupted or disagreed
+        known = self.manifest.articles()
+        loaded = refuse_collisions(loaded, known)
 
         todo: list[tuple[Article, str, bool]] = []  # (article, hash, existed before)
         unchanged = 0
@@ -159,7 +206,7 @@ class _Run:
 
         removed = self._prune(loaded, roots, known, recovering) if prune else 0
         if recovering:
-            self._remove_orphans()
+            remove_orphans(self.manifest, self.store)
         if todo or removed or recovering or not (Path(self.settings.store) / "bm25.current").is_file():
             ids, texts = self.manifest.chunk_texts()
             LexicalIndex.build(ids, texts).save(self.settings.store)
@@ -167,8 +214,8 @@ class _Run:
         self.manifest.set_meta("run_open", "0")
         return dict(added=sum(1 for _, _, existed in todo if not existed),
                     updated=sum(1 for _, _, existed in todo if existed), unchanged=unchanged, removed=removed,
-                    skipped=loaded.skipped, chunks_written=written, warnings=tuple(loaded.warnings),
-                    recovered=recovering)
+                    skipped=loaded.skipped, chunks_written=written, warnings=tuple(loaded.warnings) + notes,
+                    recovered=interrupted)
 
     def _max_tokens(self) -> int:
         return min(self.settings.chunk_tokens, self.embedder.max_tokens)
@@ -176,11 +223,10 @@ class _Run:
     def _write_group(self, group, known, recovering: bool) -> None:
         self.manifest.mark_pending((a.id, a.path, h) for a, h, _, _ in group)
         chunks: list[Chunk] = [c for *_, cs in group for c in cs]
-        vectors: list[list[float]] = []
-        step = self.settings.embed_batch_size
-        for i in range(0, len(chunks), step):
-            vectors.extend(self.embedder.embed([c.text for c in chunks[i:i + step]]))
-        self.store.upsert(chunks, vectors)
+        step = max(1, self.settings.embed_batch_size)
+        for i in range(0, len(chunks), step):  # written batch by batch: a big article is never held whole
+            batch = chunks[i:i + step]
+            self.store.upsert(batch, self.embedder.embed([c.text for c in batch]))
         stale: list[str] = []
         for article, _, existed, cs in group:
             fresh = {c.id for c in cs}
@@ -198,14 +244,14 @@ class _Run:
 
     def _prune(self, loaded, roots: list[Path], known, recovering: bool) -> int:
         """Articles whose file vanished from a folder indexed in this run."""
-        folders = [r.resolve() for r in roots if r.is_dir()]
+        folders = [_resolved(r) for r in roots if r.is_dir()]
         present = {str(Path(f).resolve()) for f in loaded.files}
         loaded_ids = {a.id for a in loaded.articles}
         gone = []
         for article_id, row in known.items():
             if article_id in loaded_ids or not row.path:
                 continue
-            path = Path(row.path).resolve()
+            path = _resolved(Path(row.path))
             if str(path) in present or not any(path.is_relative_to(f) for f in folders):
                 continue
             gone.append(article_id)
@@ -218,12 +264,11 @@ class _Run:
             self.manifest.forget(gone)
         return len(gone)
 
-    def _remove_orphans(self) -> None:
-        """Vector-store ids no finished article accounts for (left by a killed run)."""
-        wanted = set(self.manifest.chunk_texts()[0])
-        orphans = [cid for cid in self.store.all_ids() if cid not in wanted]
-        if orphans:
-            self.store.delete(orphans)
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare it as written
+        return path.absolute()
 
 
 def _groups(chunked, size: int):
@@ -240,8 +285,8 @@ def _groups(chunked, size: int):
 
 
 def stats(settings) -> list:
-    """Articles in the manifest (for `newsbot index --stats`)."""
-    manifest = Manifest(settings.store)
+    """Articles in the manifest (for `newsbot index --stats`); only reads, so a read-only store works."""
+    manifest = Manifest(settings.store, readonly=True)
     try:
         return list(manifest.articles().values())
     finally:

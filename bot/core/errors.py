@@ -45,3 +45,11 @@ class LLMError(NewsbotError):
 
 class InvalidQuestionError(NewsbotError):
     """The question is empty, blank, or too long."""
+
+
+class StoreCorruptError(NewsbotError):
+    """A file of the store (the manifest) is damaged; the message says how to rebuild it."""
+
+
+class StoreReadOnlyError(NewsbotError):
+    """The store folder (or a file in it) cannot be written."""

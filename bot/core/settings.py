@@ -43,6 +43,7 @@ class Settings:
     embeddings_base_url: str | None = _setting(None, "Base URL of the OpenAI-compatible /embeddings service (falls back to OPENAI_BASE_URL).", "NEWSBOT_EMBEDDINGS_BASE_URL")
     chunk_tokens: int = _setting(200, "Chunk size in embedder tokens (must stay under the embedder's 256-token limit).", "NEWSBOT_CHUNK_TOKENS")
     chunk_overlap_tokens: int = _setting(32, "Tokens shared by consecutive chunks of one article.", "NEWSBOT_CHUNK_OVERLAP_TOKENS")
+    max_article_chars: int = _setting(1_000_000, "Articles longer than this many characters are truncated at a paragraph (else word) break, with a warning (0: no limit).", "NEWSBOT_MAX_ARTICLE_CHARS")
 
     # --- retrieval and refusal ---------------------------------------------------
     top_k: int = _setting(8, "Passages retrieved: their sentences are the evidence candidates, and they are handed to the answerer (-k).", "NEWSBOT_TOP_K")

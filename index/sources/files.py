@@ -17,10 +17,12 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from bot.core.errors import InputError
+from index.hygiene import clean_article
 from index.sources.article import (
     DATE_KEYS,
     TEXT_KEYS,
@@ -38,6 +40,7 @@ from index.sources.article import (
 )
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 
 
 class _Skip(Exception):
@@ -49,7 +52,7 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
     files: list[tuple[Path, bool]] = []  # (file, named explicitly)
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken or looping link is a bad file, not a typo
             raise InputError(f"{raw}: no such file or folder; check the path you gave to index")
         if path.is_dir():
             files.extend((f, False) for f in _walk(path))
@@ -68,7 +71,13 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
                                 f"(use {', '.join(TEXT_SUFFIXES)})")
                 skipped += 1
             continue
-        resolved = str(path.resolve())
+        try:
+            resolved = str(path.resolve(strict=True))
+        except (OSError, RuntimeError) as err:  # a symlink loop or a link to nothing
+            reason = "a symlink loop" if _is_loop(err) else "a broken symlink"
+            warnings.append(f"{path}: skipped, cannot read it: {reason} (fix or remove the link)")
+            skipped += 1
+            continue
         if resolved in considered:  # named twice (a file and its folder): load it once
             continue
         considered.append(resolved)
@@ -82,7 +91,16 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
             warnings.append(f"{path}: skipped, cannot read it ({err.strerror or err})")
             skipped += 1
             continue
+        except RecursionError:  # json (and a few parsers) recurse per nesting level
+            warnings.append(f"{path}: skipped, nested too deeply to parse")
+            skipped += 1
+            continue
         for item in loaded:
+            if not isinstance(item, _Skip):
+                item = clean_article(item)
+                if not item.text.strip():
+                    item = _Skip(f"{path}: skipped article {item.id!r}, no text left after removing control "
+                                 "and invisible characters")
             if isinstance(item, _Skip):
                 warnings.append(str(item))
                 skipped += 1
@@ -104,12 +122,17 @@ def _walk(folder: Path) -> Iterator[Path]:
     yield from sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
+def _is_loop(err: Exception) -> bool:
+    return isinstance(err, RuntimeError) or getattr(err, "errno", None) == 40 or "loop" in str(err).lower()
+
+
 def _read_text(path: Path, warnings: list[str]) -> str:
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: NUL bytes but not binary
         return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:8192]:
-        raise _Skip(f"{path}: skipped, binary content (NUL bytes) in a {path.suffix} file")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # anywhere, not only in the first block: text files have no NUL bytes
+        raise _Skip(f"{path}: skipped, binary content (a NUL byte at offset {nul}) in a {path.suffix} file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -127,6 +150,7 @@ def _load_file(path: Path, warnings: list[str]) -> Iterator[Article | _Skip]:
         yield Article(stem, text, title=headline(text), path=where)
     elif suffix in (".md", ".markdown"):
         meta, body = split_front_matter(text)
+        body = _HTML_COMMENT.sub("", body)  # <!-- ... --> is not shown by any Markdown renderer
         if not body.strip():
             raise _Skip(f"{path}: skipped, no article text after the front matter")
         yield _article(meta, stem, body, where, title=markdown_heading(body))
@@ -166,9 +190,30 @@ def _records(path: Path, stem: str, where: str, records) -> Iterator[Article | _
         if not isinstance(text, str) or not text.strip():
             yield _Skip(f"{place}: skipped, the record has no text (expected one of {', '.join(TEXT_KEYS)})")
             continue
+        bad = _lone_surrogate(record)
+        if bad:
+            yield _Skip(f"{place}: skipped, invalid Unicode (a lone surrogate {bad}) in the record")
+            continue
         article_id = meta.get("id")
         article_id = str(article_id).strip() if article_id not in (None, "") else f"{stem}#{n}"
         yield _article(meta, article_id, text.lstrip("\ufeff"), where)
+
+
+def _lone_surrogate(value) -> str | None:
+    """The first unpaired UTF-16 surrogate (``\\ud800``) in a JSON value, escaped; None if clean."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = re.search(r"[\ud800-\udfff]", item)
+            if found:
+                return f"\\u{ord(found.group()):04x}"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _json_records(path: Path, text: str):
@@ -193,9 +238,12 @@ def _jsonl_records(path: Path, text: str):
             continue
         n += 1
         try:
-            yield n, f"{path}:{lineno}", json.loads(line)
+            record = json.loads(line)
         except json.JSONDecodeError as err:
-            yield n, f"{path}:{lineno}", _Skip(f"{path}:{lineno}: skipped, malformed JSON ({err.msg})")
+            record = _Skip(f"{path}:{lineno}: skipped, malformed JSON ({err.msg})")
+        except RecursionError:
+            record = _Skip(f"{path}:{lineno}: skipped, JSON nested too deeply to parse")
+        yield n, f"{path}:{lineno}", record
 
 
 def _csv_records(path: Path, text: str):
