@@ -83,12 +83,9 @@ def store_lock(store_dir: Path, wait_s: float = 0.0):
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except PermissionError as err:
+    except OSError as err:  # permissions, a read-only file system, a file where the folder should be
         raise StoreReadOnlyError(f"cannot write to the store {store_dir} ({err.strerror}: {err.filename}): make it "
                                  f"writable (chmod -R u+w {store_dir}) or use another --store") from None
-    except OSError as err:
-        raise StoreReadOnlyError(f"cannot create the store {store_dir} ({err.strerror}): "
-                                 "choose another --store") from None
     try:
         deadline = time.monotonic() + wait_s
         while True:
@@ -184,14 +181,18 @@ class _Run:
         loaded = refuse_collisions(loaded, known)
 
         todo: list[tuple[Article, str, bool]] = []  # (article, hash, existed before)
-        unchanged = 0
+        unchanged, moved = 0, []
         for article in loaded.articles:
             digest = content_hash(article, self.settings, self.embedder.name)
             before = known.get(article.id)
             if before is not None and before.state == "done" and before.content_hash == digest:
                 unchanged += 1
+                if article.path and before.path != article.path:
+                    moved.append((article.id, article.path))
             else:
                 todo.append((article, digest, before is not None))
+        if moved:  # the same article from its new place: keep it out of the old folder's prune
+            self.manifest.set_paths(moved)
 
         chunked = [(a, h, existed, chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
                                                   self.settings.chunk_overlap_tokens))

@@ -208,6 +208,12 @@ class Manifest:
                                      [(cid, first.article_id, text) for cid, text in chunks])
 
     @_guarded
+    def set_paths(self, moved: Iterable[tuple[str, str]]) -> None:
+        """(article_id, new path) for unchanged articles whose file moved."""
+        with self._transaction():
+            self._db.executemany("UPDATE articles SET path = ? WHERE article_id = ?", [(p, a) for a, p in moved])
+
+    @_guarded
     def mark_unembedded(self, article_ids: Iterable[str]) -> None:
         """Articles whose vectors are missing from the store → 'pending' (out of BM25 until redone)."""
         with self._transaction():

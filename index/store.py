@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Protocol, Sequence
 from urllib.parse import urlparse
 
-from bot.core.errors import ConfigError, EmbedderMismatchError, StoreMissingError, StoreUnreachableError
+from bot.core.errors import (ConfigError, EmbedderMismatchError, StoreCorruptError, StoreMissingError,
+                             StoreReadOnlyError, StoreUnreachableError)
 from index.chunking import Chunk
 
 
@@ -147,8 +148,22 @@ def _client(settings, *, create: bool):
     if not create and not (path / "chroma.sqlite3").is_file():
         raise StoreMissingError(f"there is no index in {settings.store}: run `newsbot index seeds/` "
                                 f"(or `newsbot index --store {settings.store} <folder>`) first")
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings), str(settings.store)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb wraps sqlite/OS errors in its own types; the text tells them apart
+        raise _open_error(settings.store, exc) from None
+    return client, str(settings.store)
+
+
+def _open_error(store, exc: Exception) -> Exception:
+    text = " ".join(str(exc).split())[:200]
+    low = text.lower()
+    if isinstance(exc, PermissionError) or any(w in low for w in ("readonly", "read-only", "permission denied")):
+        return StoreReadOnlyError(f"the store {store} is read-only and Chroma must write to open it ({text}): "
+                                  f"make it writable (chmod -R u+w {store}) or copy it to a writable folder")
+    return StoreCorruptError(f"cannot open the vector store in {chroma_dir(store)} ({type(exc).__name__}: {text}): "
+                             "run `newsbot index --rebuild <folders>` to build it again")
 
 
 def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
