@@ -3,8 +3,8 @@
 Passages reach the model inside ``<passage ...>`` tags that the system prompt declares
 to be data. An article cannot close the tag early: any ``<passage``/``</passage``
 spelling inside its text (or its title) is neutralised first. Sentences that read like
-instructions to a model ("ignore previous instructions ...") are also masked in the
-prompt — small models follow them anyway — and a claim backed only by such a sentence
+instructions to a model ("ignore previous instructions ...", detected by
+bot/text/injection.py after Unicode normalisation) are also masked in the prompt — small models follow them anyway — and a claim backed only by such a sentence
 is never shown as an answer (see bot/answering/flow.py).
 
 Example::
@@ -19,25 +19,11 @@ import re
 from typing import Sequence
 
 from bot.core.passage import Passage
+from bot.text.injection import looks_like_instruction as _detect
 from bot.text.sentences import sentence_spans
 
 _TAG = re.compile(r"<(\s*/?\s*)(passage\b[^>]*)(>?)", re.IGNORECASE)
 
-# Phrases that address a model rather than report news. Deliberately narrow: a false
-# positive only masks one sentence from the prompt.
-INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}?\b(?:instructions?|prompts?|rules|directions|guidelines)\b"
-    r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
-    r"|\byou\s+(?:are\s+now|must\s+now|will\s+now)\b"
-    r"|\bnew\s+instructions?\s*:"
-    r"|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|by\s+saying)\s+['\"“‘]"
-    r"|\balways\s+(?:reply|respond|answer)\b"
-    r"|\b(?:assistants?|chatbots?|AI|language\s+models?|LLMs?)\b[^.!?\n]{0,20}?\b(?:must|should)\s+"
-    r"(?:reply|respond|answer|say|output|ignore)\b"
-    r"|\bfor\s+(?:assistants?|chatbots?|AI|LLMs?|language\s+models?)\s*:"
-    r"|^\s*(?:system|assistant)\s*:",
-    re.IGNORECASE | re.MULTILINE,
-)
 MASK = "[instruction-like text removed]"
 
 
@@ -47,7 +33,8 @@ def neutralise(text: str) -> str:
 
 
 def looks_like_instruction(text: str) -> bool:
-    return bool(INSTRUCTION.search(text))
+    """Does ``text`` address a model rather than report news? (measured: see bot/text/injection.py)"""
+    return _detect(text)
 
 
 def mask_instructions(text: str) -> str:
