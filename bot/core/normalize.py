@@ -72,7 +72,7 @@ def terminal_safe(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and newline kept)."""
     if not text:
         return text
-    text = _ESCAPES.sub("", text.replace("\r\n", "\n"))
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INVISIBLE.sub("", text)
     return _CONTROLS.sub("", text)
 
