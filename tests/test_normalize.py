@@ -48,6 +48,6 @@ def test_clean_article_normalises_every_field():
 def test_limit_article_cuts_at_a_break_and_says_so():
     text = "First paragraph here.\n\nSecond paragraph is longer than the rest of it."
     article, warning = limit_article(Article("x", text, path="/news/x.txt"), max_chars=40)
-    assert article.text == "First paragraph here." and "/news/x.txt: article 'x' is 69 characters" in warning
+    assert article.text == "First paragraph here." and "/news/x.txt: article 'x' is 70 characters" in warning
     same, none = limit_article(Article("x", text), max_chars=0)
     assert same.text == text and none is None
