@@ -75,8 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         flags = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(Settings)}
         settings = load_settings(**flags)
         return int(_command_module(args.command).run(args, settings) or 0)
-    except NewsbotError as error:
-        print(f"newsbot: error: {error}", file=sys.stderr)
+    except NewsbotError as error:  # messages can name files and ids from articles: one clean line
+        from bot.core.normalize import terminal_line
+
+        print(f"newsbot: error: {terminal_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

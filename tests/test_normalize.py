@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.normalize import normalize_text, terminal_line, terminal_safe
+from bot.core.normalize import normalize_text, terminal_line, terminal_safe
 from index.hygiene import clean_article, limit_article
-from index.articles import Article
+from index.sources.article import Article
 
 ESCAPES = [
     "\x1b[2J\x1b[H",  # clear screen, cursor home

@@ -7,7 +7,7 @@ from email.message import Message
 
 import pytest
 
-from bot.slack_guard import MAX_BODY_BYTES, body_error, check, length_error, sign, signature_ok
+from bot.surfaces.slack.guard import MAX_BODY_BYTES, body_error, check, length_error, sign, signature_ok
 
 SECRET = "guard-secret"
 NOW = 1_700_000_000

@@ -71,13 +71,15 @@ def _batch(pipeline, args, settings) -> int:
     """One answer per stdin line; a bad line gets an error (object) and the rest go on."""
     import json
 
-    from bot.core.errors import EmbedderMismatchError, NewsbotError, StoreMissingError, StoreUnreachableError
+    from bot.core.errors import EmbedderMismatchError, InvalidQuestionError, NewsbotError, StoreMissingError, StoreUnreachableError
 
     pipeline.warm_up()  # load models once, and report a missing store before reading stdin
     failures = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        question, as_of = _line(line.rstrip("\r\n"))
+    for number, (text, bad) in enumerate(_stdin_lines(), start=1):
+        question, as_of = _line(text)
         try:
+            if bad:
+                raise InvalidQuestionError(bad)
             answer = pipeline.ask(question, as_of=as_of)
         except (StoreMissingError, StoreUnreachableError, EmbedderMismatchError):
             raise  # nothing can be answered: stop with the one-line fix
@@ -102,9 +104,27 @@ def _line(text: str) -> tuple[str, str | None]:
     if text.lstrip().startswith("{"):
         try:
             raw = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # "{{{{..." 200k deep is a question, not a crash
             return text, None
         if isinstance(raw, dict) and isinstance(raw.get("question"), str):
             as_of = raw.get("as_of") or raw.get("date")
             return raw["question"], str(as_of) if as_of else None
     return text, None
+
+
+def _stdin_lines():
+    """(question, problem) per stdin line, read as bytes so one line that is not UTF-8 is that
+    line's error (the batch goes on) instead of a UnicodeDecodeError that ends it."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (tests, embedding)
+        for line in sys.stdin:
+            yield line.rstrip("\r\n"), None
+        return
+    for raw in stream:
+        raw = raw.rstrip(b"\r\n")
+        try:
+            yield raw.decode("utf-8"), None
+        except UnicodeDecodeError as err:
+            shown = raw.decode("utf-8", errors="replace")
+            yield shown, (f"the line is not valid UTF-8 (byte 0x{raw[err.start]:02x} at position {err.start}): "
+                          "send questions as UTF-8 text")

@@ -27,6 +27,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args, settings) -> int:
+    from bot.core.normalize import terminal_line
+
     if args.stats:
         return _print_stats(settings)
     from index.indexer import index_paths
@@ -36,7 +38,7 @@ def run(args, settings) -> int:
         summary = index_paths(settings, paths, prune=not args.no_prune, rebuild=args.rebuild,
                               on_progress=on_progress, wait_s=args.wait)
     for warning in summary.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {terminal_line(warning)}", file=sys.stderr)
     if summary.recovered:
         print("note: the previous run was interrupted; the store was repaired", file=sys.stderr)
     where = settings.chroma_url or settings.store
@@ -46,16 +48,18 @@ def run(args, settings) -> int:
 
 def _print_stats(settings) -> int:
     from bot.core.errors import StoreMissingError
+    from bot.core.normalize import terminal_line
     from index.indexer import stats
     from index.manifest import MANIFEST
 
     if not (settings.store / MANIFEST).is_file():
         raise StoreMissingError(f"there is no index in {settings.store}: run `newsbot index seeds/` first")
     rows = stats(settings)
-    width = max([len(r.article_id) for r in rows] + [10])
+    ids = {r.article_id: terminal_line(r.article_id) for r in rows}  # titles and ids come from articles
+    width = max([len(i) for i in ids.values()] + [10])
     print(f"{'article':<{width}}  chunks  state    title")
     for r in rows:
-        print(f"{r.article_id:<{width}}  {r.n_chunks:>6}  {r.state:<7}  {(r.title or '')[:70]}")
+        print(f"{ids[r.article_id]:<{width}}  {r.n_chunks:>6}  {r.state:<7}  {terminal_line(r.title or '')[:70]}")
     print(f"{len(rows)} articles, {sum(r.n_chunks for r in rows)} chunks in {settings.store}")
     return 0
 

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from bot.core.normalize import terminal_line
 from bot.core.records import AnswerSentence, Citation
 from bot.text.markers import format_markers, has_marker
 from bot.text.sentences import SENTENCE_END
@@ -32,13 +33,13 @@ def sentence_display(s: AnswerSentence) -> str:
 
 
 def source_title(title: str | None, article_id: str) -> str:
-    """How a source is named: its title, else its article id."""
-    return title or article_id
+    """How a source is named: its title, else its article id (one line, no control characters)."""
+    return terminal_line(title or article_id)
 
 
 def source_meta(source: str | None, published: str | None, sep: str = ", ") -> str:
     """"Source, YYYY-MM-DD" (either part left out when unknown)."""
-    return sep.join(b for b in (source, (published or "")[:10] or None) if b)
+    return sep.join(terminal_line(b) for b in (source, (published or "")[:10] or None) if b)
 
 
 def source_line(c: Citation) -> str:

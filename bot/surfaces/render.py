@@ -3,13 +3,20 @@
 The answer text carries ``[n]`` markers; the numbered sources below it give title,
 source, date and the verbatim quote. Refusals are marked as such and name the closest
 articles searched; sentences kept by ``--show-unsupported`` are visibly flagged.
+
+Every piece of text shown (answer, titles, sources, links, quotes: all derived from untrusted
+articles) goes through :func:`~bot.core.normalize.terminal_safe` — the one sanitiser — so no
+escape sequence (colours, screen clearing, OSC 8 links, window titles) or other control
+character reaches a terminal; the JSON line escapes C1 controls too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from bot.core.normalize import terminal_line, terminal_safe
 from bot.core.records import Answer
 from bot.surfaces.display import FLAG, sentence_display, source_line, source_meta, source_title
 from bot.text.markers import MARKER
@@ -23,11 +30,16 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def answer_json_line(answer: Answer) -> str:
-    return json.dumps(answer_json(answer), ensure_ascii=False)
+    """One JSON line; C0 controls are escaped by json, DEL/C1 and line separators here."""
+    line = json.dumps(answer_json(answer), ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
+    text = terminal_line(text)
     return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1].rstrip() + "…"
 
 
@@ -35,16 +47,16 @@ def answer_plain(answer: Answer) -> str:
     """Plain text (no colour, no wrapping) for pipes and logs."""
     lines: list[str] = []
     if answer.refused:
-        lines.append(f"[no answer] {answer.answer}")
+        lines.append(f"[no answer] {terminal_safe(answer.answer)}")
     else:
-        lines.append(answer.answer)
+        lines.append(terminal_safe(answer.answer))
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
             lines.append(f"[{c.marker}] {source_line(c)}")
             if c.url:
-                lines.append(f"    {c.url}")
+                lines.append(f"    {terminal_line(c.url)}")
             lines.append(f"    “{_quote(c.quote)}”")
     return "\n".join(lines) + "\n"
 
@@ -55,21 +67,21 @@ def render_answer_text(answer: Answer, console) -> None:
 
     if answer.refused:
         body = Text("No answer: ", style="bold yellow")
-        body.append(answer.answer, style="yellow")
+        body.append(terminal_safe(answer.answer), style="yellow")
         console.print(body)
         return
     body = Text()
     for i, s in enumerate(answer.sentences):
         if i:
             body.append(" ")
-        shown = sentence_display(s)
+        shown = terminal_safe(sentence_display(s))
         if not s.supported:
             body.append("⚠ unsupported: ", style="bold red")
             body.append(shown[len(FLAG):] if shown.startswith(FLAG) else shown, style="red strike")
         else:
             body.append_text(marked_text(shown))
     if not answer.sentences:
-        body.append(answer.answer)
+        body.append(terminal_safe(answer.answer))
     console.print(body)
 
 
@@ -89,7 +101,7 @@ def render_sources(answer: Answer, console) -> None:
             head.append(f"  {meta}", style="dim")
         console.print(head)
         if c.url:
-            console.print(Text(f"    {c.url}", style="dim underline"))
+            console.print(Text(f"    {terminal_line(c.url)}", style="dim underline"))
         console.print(Text(f"    “{_quote(c.quote)}”", style="italic"))
 
 

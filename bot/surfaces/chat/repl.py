@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.core.errors import EmbedderMismatchError, LLMError, NewsbotError, StoreMissingError, StoreUnreachableError
+from bot.core.normalize import terminal_line, terminal_safe
 from bot.surfaces.chat.background import Background, Cancelled
 from bot.surfaces.chat.session import (
     ChatState,
@@ -206,7 +207,7 @@ class Chat:
         from bot.surfaces.render import render_terminal
 
         if searched_differs(answer):
-            self.console.print(Text(f"↳ searched: {answer.standalone_question}", style="dim"))
+            self.console.print(Text(f"↳ searched: {terminal_line(answer.standalone_question)}", style="dim"))
         render_terminal(answer, self.console)
         self.console.print()
 
@@ -219,7 +220,7 @@ class Chat:
     # -- output ----------------------------------------------------------------------------
     def _show(self, lines: list[Line]) -> None:
         if not self.interactive:
-            self.out.write("\n".join(plain(lines)) + "\n")
+            self.out.write("\n".join(terminal_safe(line) for line in plain(lines)) + "\n")
             self.out.flush()
             return
         from rich.text import Text
@@ -227,7 +228,7 @@ class Chat:
         for line in lines:
             text = Text()
             for segment, style in line:
-                text.append(segment, style=style or None)
+                text.append(terminal_safe(segment), style=style or None)
             self.console.print(text)
 
     def _say(self, message: str) -> None:
@@ -235,18 +236,18 @@ class Chat:
         if self.interactive:
             from rich.text import Text
 
-            self.console.print(Text(message, style="dim"))
+            self.console.print(Text(terminal_safe(message), style="dim"))
         else:
-            print(message, file=self.err, flush=True)
+            print(terminal_safe(message), file=self.err, flush=True)
 
     def _error(self, message: str) -> None:
         if self.interactive:
             from rich.text import Text
 
-            self.console.print(Text(f"error: {message}", style="red"))
+            self.console.print(Text(f"error: {terminal_line(message)}", style="red"))
         else:
             self.failures += 1
-            print(f"newsbot: error: {message}", file=self.err, flush=True)
+            print(f"newsbot: error: {terminal_line(message)}", file=self.err, flush=True)
 
     def _history(self):
         """Arrow-key history persisted in the store folder (in memory if that is not writable)."""
@@ -266,4 +267,4 @@ def _streamed(pieces: list[str]):
     """The verified text so far, markers highlighted."""
     from bot.surfaces.render import marked_text
 
-    return marked_text("".join(pieces))
+    return marked_text(terminal_safe("".join(pieces)))

@@ -3,21 +3,26 @@
 Socket Mode when ``settings.slack_app_token`` is set; otherwise HTTP mode: a threaded
 HTTP server on ``settings.slack_host:slack_port`` serving ``POST /slack/events`` (events,
 interactivity and the slash command; Slack lets every request URL be the same) and
-``GET /healthz``. Bolt verifies the signing secret (bad signature, or a timestamp more
-than 5 minutes off → 401) and acks events before the listener runs; actions, the modal
+``GET /healthz``. Before bolt sees a request, :mod:`bot.surfaces.slack.guard` checks its size
+(``Content-Length`` missing → 411, not a number or negative → 400, over 1 MiB → 413, and the body
+is then never read), its signature (bad, or a timestamp more than 5 minutes off → 401) and
+that the body is the JSON / form Slack sends (else 400) — nothing unauthenticated is parsed,
+and no malformed body reaches bolt (which would answer 500, which Slack retries). Bolt then
+acks events before the listener runs; actions, the modal
 and the slash command ack first thing. Answers are produced afterwards by
 :class:`bot.surfaces.slack.bot.SlackBot`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.core.errors import ConfigError, NewsbotError
-from bot.surfaces.slack import blocks
+from bot.surfaces.slack import blocks, guard
 from bot.surfaces.slack.bot import SlackBot, new_id
 
 log = logging.getLogger("newsbot.slack")
@@ -26,7 +31,8 @@ EVENTS_PATH = "/slack/events"
 # Bolt handles every kind of request at one URL; these aliases are accepted too, for apps
 # configured with separate interactivity / command URLs.
 REQUEST_PATHS = {EVENTS_PATH, "/slack/interactive", "/slack/interactivity", "/slack/actions", "/slack/commands"}
-MAX_BODY_BYTES = 1_000_000
+MAX_BODY_BYTES = guard.MAX_BODY_BYTES
+READ_TIMEOUT_S = 10  # a client that declares a length and sends less is dropped after this
 
 
 def check_settings(settings) -> str:
@@ -122,11 +128,16 @@ def register(app, bot: SlackBot) -> None:
 
 # --- HTTP mode -------------------------------------------------------------------------------
 
-def make_server(app, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(app, host: str, port: int, signing_secret: str) -> ThreadingHTTPServer:
+    import time
+
     from slack_bolt.request import BoltRequest
+
+    secret = signing_secret or ""
 
     class SlackRequestHandler(BaseHTTPRequestHandler):
         server_version = "newsbot"
+        timeout = READ_TIMEOUT_S
 
         def log_message(self, format, *args):  # noqa: A002 - http.server's signature
             log.debug("%s %s", self.address_string(), format % args)
@@ -142,15 +153,19 @@ def make_server(app, host: str, port: int) -> ThreadingHTTPServer:
             if path not in REQUEST_PATHS:
                 self._send(404, b"not found\n", "text/plain")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._send(413, b"too large\n", "text/plain")
+            try:
+                status, reason, raw = guard.check(self.headers, self.rfile.read, secret, time.time(),
+                                                        MAX_BODY_BYTES)
+            except OSError as error:  # the client stopped sending (timeout, reset)
+                log.info("dropped a request from %s: %s", self.address_string(), error)
+                self.close_connection = True
                 return
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            stamp = self.headers.get("X-Slack-Request-Timestamp") or ""
-            if not stamp.strip().lstrip("-").isdigit():  # bolt's verifier would crash on int("x")
-                self._send(401, b'{"error": "invalid request"}', "application/json")
+            if status:
+                log.info("rejected a request from %s: %s %s", self.address_string(), status, reason)
+                self.close_connection = status in (400, 411, 413)  # the unread body must not be parsed as a request
+                self._send(status, json.dumps({"error": reason}).encode(), "application/json")
                 return
+            body = raw.decode("utf-8")
             try:
                 response = app.dispatch(BoltRequest(body=body, query=query, headers=dict(self.headers.items())))
             except Exception as error:  # noqa: BLE001 - a bug answers 500 (Slack retries) and is logged
@@ -202,7 +217,7 @@ def serve(settings, app, bot: SlackBot) -> int:
                                   "app-level token with the connections:write scope on the app's Basic "
                                   "Information page") from None
             return 0
-        server = make_server(app, settings.slack_host, settings.slack_port)
+        server = make_server(app, settings.slack_host, settings.slack_port, settings.slack_signing_secret)
         host, port = server.server_address[:2]
         log.info("listening on http://%s:%s%s (events, interactivity and /newsbot)", host, port, EVENTS_PATH)
         try:
