@@ -40,9 +40,9 @@ from index.chunking import Chunk, chunk_article
 from index.hygiene import limit_article
 from index.lexical import LexicalIndex
 from index.manifest import Manifest, remove_manifest
+from index.repair import reconcile, refuse_collisions, remove_orphans
 from index.sources.article import Article
 from index.sources.files import load_articles
-from index.repair import reconcile, refuse_collisions, remove_orphans
 
 CHUNKER_VERSION = "1"
 LOCK_FILE = ".index.lock"

@@ -11,8 +11,14 @@ from pathlib import Path
 from typing import Protocol, Sequence
 from urllib.parse import urlparse
 
-from bot.core.errors import (ConfigError, EmbedderMismatchError, StoreCorruptError, StoreMissingError,
-                             StoreReadOnlyError, StoreUnreachableError)
+from bot.core.errors import (
+    ConfigError,
+    EmbedderMismatchError,
+    StoreCorruptError,
+    StoreMissingError,
+    StoreReadOnlyError,
+    StoreUnreachableError,
+)
 from index.chunking import Chunk
 
 

@@ -156,8 +156,8 @@ def test_an_article_over_the_size_limit_is_truncated_with_a_warning(cli, news, t
     assert done.code == 0 and "3 added" in done.out
     assert len(done.err_lines) == 1 and "long.txt: article 'long' is" in done.err
     assert "over the limit of 2000: truncated" in done.err
-    from index.store import open_store
     from bot.core.settings import load_settings
+    from index.store import open_store
 
     chunks = open_store(load_settings({}, store=store), FakeEmbedder()).get(
         [f"long#{i:04d}" for i in range(100)])

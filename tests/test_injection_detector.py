@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.injection import instruction_reason, looks_like_instruction
 from bot.answering.untrusted import MASK, mask_instructions
+from bot.text.injection import instruction_reason, looks_like_instruction
 from evals.injection import FP_TARGET, RECALL_TARGET, corpus_sentences, find_corpus, load_labelled, measure
 
 

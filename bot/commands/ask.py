@@ -71,7 +71,13 @@ def _batch(pipeline, args, settings) -> int:
     """One answer per stdin line; a bad line gets an error (object) and the rest go on."""
     import json
 
-    from bot.core.errors import EmbedderMismatchError, InvalidQuestionError, NewsbotError, StoreMissingError, StoreUnreachableError
+    from bot.core.errors import (
+        EmbedderMismatchError,
+        InvalidQuestionError,
+        NewsbotError,
+        StoreMissingError,
+        StoreUnreachableError,
+    )
 
     pipeline.warm_up()  # load models once, and report a missing store before reading stdin
     failures = 0
