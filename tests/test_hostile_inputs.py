@@ -412,3 +412,35 @@ def test_render_sanitises_answers_from_a_store_indexed_before_normalisation():
     for out in (answer_plain(answer), shown.getvalue(), line):
         assert _no_controls(out), repr(out)
     assert json.loads(line)["citations"][0]["quote"] == quote  # JSON stays faithful, only escaped
+
+
+# --- conflicts are about one entity and one attribute --------------------------------------------
+
+def _envoys(folder: Path, lines: dict[str, str]) -> Path:
+    folder.mkdir()
+    for number, sentence in lines.items():
+        (folder / f"envoy_{number}.txt").write_text(f"Envoy number {number}\n\n{sentence}\n", encoding="utf-8")
+    return folder
+
+
+def test_different_envoys_are_not_a_conflict_and_not_cited_for_each_other(cli, tmp_path):
+    docs = _envoys(tmp_path / "envoys", {
+        "0001": "The envoy number 0001 met in town 1 on Monday and later flew home.",
+        "0004": "The envoy number 0004 met in town 4 on Monday and later flew home.",
+        "0854": "The envoy number 0854 met in town 4 on Monday and later flew home."})
+    store = tmp_path / "store"
+    assert cli("index", "--store", store, docs).code == 0
+    got = answer(cli, store, "Where did envoy number 0004 meet?")
+    assert "town 4" in got["answer"] and not got["refused"]
+    assert "differ" not in got["answer"] and "inconsistent" not in got["answer"]
+    assert {c["article_id"] for c in got["citations"]} == {"envoy_0004"}
+
+
+def test_the_same_envoy_with_two_figures_is_still_a_conflict(cli, tmp_path):
+    docs = _envoys(tmp_path / "envoys", {
+        "0004": "The envoy number 0004 met 40 delegates in the capital on Monday.",
+        "0004b": "On Monday the envoy number 0004 met 45 delegates in the capital."})
+    store = tmp_path / "store"
+    assert cli("index", "--store", store, docs).code == 0
+    got = answer(cli, store, "How many delegates did envoy number 0004 meet?")
+    assert "The articles differ" in got["answer"] and "40 delegates" in got["answer"] and "45 delegates" in got["answer"]

@@ -51,14 +51,27 @@ def normalise(text: str) -> str:
     return text
 
 
+def is_identifier(numeral: str) -> bool:
+    """A numeral with leading zeros and at least three digits names something ("envoy 0004",
+    "flight 007") rather than counting it."""
+    return bool(_IDENTIFIER.fullmatch(numeral.strip()))
+
+
+_IDENTIFIER = re.compile(r"0\d{2,}")
+
+
 def numbers(text: str) -> set[tuple[float, str]]:
     """(value, kind) of every figure; kind is "%" for percentages, "~" for orders of
-    magnitude ("tens of thousands"), else "". Number words count."""
+    magnitude ("tens of thousands"), "#<digits>" for a numeral with leading zeros ("0004": an
+    identifier, which only the same digits match), else "". Number words count."""
     found: set[tuple[float, str]] = set()
     for m in _NUMBER.finditer(text):
         value = float(m.group(1).replace(",", "") + ("." + m.group(2) if m.group(2) else ""))
         if m.group(4):
             value *= SCALES[m.group(4).lower()]
+        if is_identifier(m.group(0)):
+            found.add((value, "#" + m.group(1)))
+            continue
         found.add((value, "%" if m.group(3) else ""))
     for m in _WORD_NUMBER.finditer(text):
         value = float(NUMBER_WORDS[m.group(1).lower()])

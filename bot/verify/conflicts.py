@@ -14,7 +14,7 @@ from typing import Sequence
 
 from bot.core.passage import Passage
 from bot.text.claims import Features, index_text
-from bot.text.tokens import numbers, stem
+from bot.text.tokens import is_identifier, numbers, stem
 from bot.text.wordlists import ROLE_QUALIFIERS as QUALIFIERS
 from bot.text.wordlists import ROLE_TITLES as TITLES
 from bot.text.wordlists import STOPWORDS
@@ -119,11 +119,38 @@ def _role_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
 _FIGURE = re.compile(r"(\$|€|£)?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|million|billion|trillion))?[\s-]+([A-Za-z]+)")
 
 
+# Words after which a numeral names an entity ("envoy number 4", "flight 212"), not an amount.
+ID_WORDS = frozenset({"number", "no", "nr", "num", "id", "code", "flight", "route", "room", "platform", "gate",
+                      "seat", "case", "version", "model", "line", "bus", "lane", "unit", "ward", "district",
+                      "precinct", "item", "file", "ticket", "patient", "prisoner", "serial", "#"})
+_ID = re.compile(r"(?:\b([A-Za-z]+)\.?\s*|#\s*)(\d[\d-]*)|(?<![\d,.])\b(0\d{2,})\b")
+
+
+def identifiers(text: str) -> frozenset[str]:
+    """The numerals of ``text`` that name an entity: after an id word or with leading zeros.
+
+    >>> sorted(identifiers("Envoy number 0004 met 40 delegates on flight 212."))
+    ['0004', '212']
+    """
+    out = set()
+    for m in _ID.finditer(text):
+        if m.group(3):
+            out.add(m.group(3))
+        elif m.group(1) is None or m.group(1).lower() in ID_WORDS or is_identifier(m.group(2)):
+            out.add(m.group(2))
+    return frozenset(out)
+
+
 def _figures(text: str) -> list[tuple[frozenset, str, int, int]]:
+    """(values, unit stem, start, end) of each amount with a unit; identifiers are not amounts."""
+    ids = identifiers(text)
     out = []
     for m in _FIGURE.finditer(text):
         unit = m.group(2).lower()
         if len(unit) < 3 or unit in STOPWORDS:
+            continue
+        numeral = re.match(r"[$€£]?([\d,.]+)", m.group(0))
+        if numeral and numeral.group(1).rstrip(".,") in ids:
             continue
         out.append((frozenset(numbers(m.group(0))), stem(unit), m.start(), m.end()))
     return out
@@ -137,6 +164,7 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
         return []
     a_idx, a_quote = refs[0]
     a_article = passages[a_idx].article_id
+    about = identifiers(sentence)  # "envoy number 0004": statements about another number are another entity
     same_article = "\n".join(p.chunk.text for p in passages if p.article_id == a_article)
     out = []
     for values, unit, _, _ in ours:
@@ -150,6 +178,9 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                 shared = claim.content & index_text(q.text).stems - {unit}
                 if len(shared) < 2:
                     continue
+                theirs = identifiers(q.text)
+                if about and theirs and not about & theirs:
+                    continue  # the same attribute of a different entity: no disagreement
                 for v, u, s, e in _figures(q.text):
                     if u != unit or v == values or not v:
                         continue
