@@ -128,9 +128,35 @@ def _sentences(path: Path, max_articles: int | None = None) -> Iterator[str]:
                     yield piece
 
 
-def report(sample: int = 20000, corpus: Path | None = None, show: int = 0, out=sys.stdout) -> dict:
-    """Compute every figure; print them; return them as a dict (for `newsbot eval`)."""
+def figures(sample: int = 3000, max_articles: int | None = 600, corpus: Path | None = None) -> dict:
+    """The headline figures without printing (for `newsbot eval`): recall and set false positives
+    on the labelled set, false-positive rate on ``sample`` corpus sentences (None without corpus)."""
     from bot.text.injection import looks_like_instruction
+
+    labelled = measure(load_labelled(), looks_like_instruction)
+    out: dict = {"recall": round(labelled.recall, 4), "instructions": labelled.positives,
+                 "set_fp_rate": round(labelled.fp_rate, 4), "set_news": labelled.negatives,
+                 "corpus_fp_rate": None, "corpus_sentences": 0}
+    path = find_corpus(corpus)
+    if path is not None:
+        news = measure(({"text": s, "label": "news"} for s in corpus_sentences(path, sample, max_articles=max_articles)),
+                       looks_like_instruction)
+        out.update(corpus_fp_rate=round(news.fp_rate, 5), corpus_sentences=news.negatives)
+    return out
+
+
+def summary_line(fig: dict) -> str:
+    corpus = (f"{fig['corpus_fp_rate']:.3%} false positives on {fig['corpus_sentences']} RealTime QA news sentences"
+              if fig["corpus_fp_rate"] is not None else "corpus absent: false positives on real news not measured")
+    return (f"injection detector: recall {fig['recall']:.3f} on {fig['instructions']} instruction-like sentences, "
+            f"{fig['set_fp_rate']:.2%} false positives on {fig['set_news']} labelled news sentences, {corpus}")
+
+
+def report(sample: int = 20000, corpus: Path | None = None, show: int = 0, out=None) -> dict:
+    """Compute every figure; print them (to ``out``, default stdout); return them as a dict."""
+    from bot.text.injection import looks_like_instruction
+
+    out = out or sys.stdout
 
     labelled = measure(load_labelled(), looks_like_instruction)
     figures = {"recall": labelled.recall, "instructions": labelled.positives,

@@ -64,3 +64,21 @@ def test_false_positive_rate_on_real_news_sentences():
     assert len(sentences) == 3000
     result = measure(({"text": s, "label": "news"} for s in sentences), looks_like_instruction)
     assert result.fp_rate <= FP_TARGET, result.false_alarms[:10]
+
+
+def test_newsbot_eval_injection_reports_recall_and_false_positives(capsys):
+    from bot.cli import main
+
+    code = main(["eval", "--injection", "--injection-sample", "1000"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "labelled set evals/data/injection.jsonl: recall" in out
+    assert ("false positives" in out and "sentences =" in out) or "not measured" in out
+
+
+def test_summary_line_for_eval_reports():
+    from evals.injection import figures, summary_line
+
+    fig = figures(sample=200, max_articles=50)
+    line = summary_line(fig)
+    assert line.startswith(f"injection detector: recall {fig['recall']:.3f} on {fig['instructions']}")

@@ -7,6 +7,11 @@
     newsbot eval --import-feedback .newsbot/feedback.jsonl
     newsbot eval --cases DIR/cases.jsonl --corpus DIR/articles --store /tmp/rtqa-store   # any set; reuse its index
     newsbot eval --cases … --corpus … --replay predictions.json --replay-system open_gpt3   # a recorded model via --llm openai
+    newsbot eval --injection                         # instruction-like-text detector: recall, false positives
+
+Every run also prints (and writes to report.json) the injection detector's recall on the labelled
+set and its false-positive rate on a small sample of real news sentences (when the research
+corpus is present); ``--injection`` measures only that, on ``--injection-sample`` sentences.
 """
 
 from __future__ import annotations
@@ -36,11 +41,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--replay-system", default="open_gpt3", help="which system of a --replay file (default open_gpt3)")
     parser.add_argument("--import-feedback", type=Path, metavar="FILE",
                         help="turn Slack feedback records into draft cases in evals/cases/feedback.jsonl")
+    parser.add_argument("--injection", action="store_true",
+                        help="only measure the instruction-like-text detector (exit 1 when a target is missed)")
+    parser.add_argument("--injection-sample", dest="injection_sample", type=int, default=20000, metavar="N",
+                        help="research-corpus news sentences for the detector's false-positive rate (default 20000)")
 
 
 def run(args, settings) -> int:
     if args.import_feedback:
         return _import(args)
+    if args.injection:
+        from evals.injection import report as injection_report
+
+        return 0 if injection_report(args.injection_sample)["ok"] else 1
     from rich.console import Console
 
     from bot.answering.pipeline import build_pipeline
@@ -80,11 +93,14 @@ def run(args, settings) -> int:
     from datetime import datetime
 
     from evals import report
+    from evals.injection import figures, summary_line
 
     report.print_table(result, console)
+    injection = figures()
+    console.print(summary_line(injection), highlight=False)
     folder = args.report or Path("evals/reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
     extra = {"cases_path": str(args.cases or default_cases), "corpus": str(corpus),
-             "refusal_threshold": local.refusal_threshold}
+             "refusal_threshold": local.refusal_threshold, "injection_detector": injection}
     report.write_reports(result, folder, extra)
     console.print(f"report: {folder / 'report.md'} and {folder / 'report.json'}")
     for name, rows in report.failures(result).items():
