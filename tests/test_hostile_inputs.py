@@ -165,6 +165,32 @@ def test_an_article_over_the_size_limit_is_truncated_with_a_warning(cli, news, t
     _forget_chroma_clients()
 
 
+def test_a_big_article_is_written_batch_by_batch(tmp_path):
+    """One long article: its vectors reach the store in embed-batch-sized upserts, not one."""
+    from bot.core.settings import load_settings
+    from index.indexer import index_paths
+    from tests.fakes import InMemoryStore
+
+    class CountingStore(InMemoryStore):
+        def __init__(self):
+            super().__init__()
+            self.upserts: list[int] = []
+
+        def upsert(self, chunks, embeddings):
+            self.upserts.append(len(chunks))
+            super().upsert(chunks, embeddings)
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "big.txt").write_text("\n\n".join(f"Paragraph {i} says the harbour budget grew again this year."
+                                                for i in range(400)), encoding="utf-8")
+    store = CountingStore()
+    settings = load_settings({}, store=tmp_path / "store", chunk_tokens=40, chunk_overlap_tokens=4, embed_batch_size=16)
+    summary = index_paths(settings, [folder], embedder=FakeEmbedder(), store=store)
+    assert summary.chunks_written == store.count() > 100
+    assert max(store.upserts) <= 16 and len(store.upserts) >= summary.chunks_written // 16
+
+
 def test_hidden_html_is_not_article_text(cli, tmp_path):
     folder = tmp_path / "pages"
     folder.mkdir()
@@ -290,6 +316,7 @@ def test_half_overwritten_manifest_is_a_one_line_error_and_rebuild_fixes_it(cli,
     assert_answers_both(cli, store)
 
 
+@pytest.mark.slow  # four separate processes (the store must be read-only for another process)
 def test_read_only_store_is_a_one_line_message(news, tmp_path):
     """A store nobody may write to: `index` says so in one line; `--stats` and `ask` only read it.
 
