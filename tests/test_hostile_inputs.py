@@ -460,7 +460,12 @@ def test_different_envoys_are_not_a_conflict_and_not_cited_for_each_other(cli, t
     got = answer(cli, store, "Where did envoy number 0004 meet?")
     assert "town 4" in got["answer"] and not got["refused"]
     assert "differ" not in got["answer"] and "inconsistent" not in got["answer"]
-    assert {c["article_id"] for c in got["citations"]} == {"envoy_0004"}
+    by_marker = {c["marker"]: c for c in got["citations"]}
+    about_0004 = [s for s in got["sentences"] if "0004" in s["text"]]
+    assert about_0004 and all(by_marker[m]["article_id"] == "envoy_0004" for s in about_0004 for m in s["citations"])
+    for sentence in got["sentences"]:  # every sentence cites the article about the envoy it names
+        for m in sentence["citations"]:
+            assert by_marker[m]["article_id"].split("_")[1] in sentence["text"]
 
 
 def test_the_same_envoy_with_two_figures_is_still_a_conflict(cli, tmp_path):
