@@ -52,7 +52,8 @@ def retriever(seed_store, settings, minilm):
 
 def ask(question, retriever, settings, answerer, history=(), **kw):
     return qa.answer(question, history, retriever=retriever, answerer=answerer, settings=settings,
-                     scorer=EvidenceScorer(load_weights(), retriever.embedder.embed), **kw)
+                     scorer=EvidenceScorer(load_weights(), retriever.embedder.embed,
+                                           threshold=settings.refusal_threshold), **kw)
 
 
 def cite(needle: str, claim: str):
@@ -85,11 +86,12 @@ def test_a_question_of_exactly_2000_characters_is_accepted():
 
 # --- refusal gate -------------------------------------------------------------------------
 
-def test_out_of_corpus_question_is_refused_without_calling_the_answerer(retriever, settings):
+def test_out_of_corpus_question_is_refused_and_the_models_knowledge_never_shown(retriever, settings):
     fake = ScriptedAnswerer("Paris is the capital of France [1].")
     shown: list[str] = []
     out = ask(FRANCE_Q, retriever, settings, fake, on_text=shown.append)
-    assert out.refused and fake.calls == []
+    # refused by the evidence gate (no model call), or after the model: its claim has no quote
+    assert out.refused and (fake.calls == []) == (out.refusal_reason == "low_evidence")
     assert out.sentences == () and out.citations == ()
     assert "Paris" not in out.answer
     assert out.closest_articles and all(t in out.answer for t in out.closest_articles)
@@ -221,7 +223,8 @@ def test_llm_errors_propagate_after_the_refusal_gate(retriever, settings):
     broken = ScriptedAnswerer(fail=LLMError("cannot reach the LLM endpoint http://127.0.0.1:9/v1"))
     with pytest.raises(LLMError):
         ask(RUSSIA_Q, retriever, settings, broken)
-    assert ask(FRANCE_Q, retriever, settings, broken).refused  # refusal needs no LLM
+    strict = settings.replace(refusal_threshold=0.99)  # the gate refuses: no LLM needed
+    assert ask(FRANCE_Q, retriever, strict, broken).refused
 
 
 # --- Pipeline ----------------------------------------------------------------------------------
