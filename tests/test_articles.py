@@ -239,3 +239,18 @@ def test_unreadable_file_is_a_warning(tmp_path):
     result = load_articles([tmp_path])
     assert [a.id for a in result.articles] == ["ok"]
     assert result.skipped == 1 and "dangling.txt" in result.warnings[0] and "cannot read" in result.warnings[0]
+
+
+def test_gzipped_jsonl_is_read_as_it_is(tmp_path):
+    import gzip
+
+    from index.sources.files import load_articles
+
+    with gzip.open(tmp_path / "dump.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write('{"id": "n1", "title": "Bridge reopens", "published": "2024-03-02", "text": "The bridge reopened."}\n')
+        fh.write('{"id": "n2", "text": "Ferries resumed on Monday."}\n')
+    (tmp_path / "broken.jsonl.gz").write_bytes(b"not gzip at all")
+    out = load_articles([tmp_path])
+    assert [a.id for a in out.articles] == ["n1", "n2"]
+    assert out.articles[0].title == "Bridge reopens" and out.articles[0].published == "2024-03-02"
+    assert len(out.warnings) == 1 and "broken.jsonl.gz" in out.warnings[0] and "gzip" in out.warnings[0]

@@ -40,6 +40,16 @@ from index.sources.article import (
 )
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv")
+MAX_GZ_BYTES = 1 << 30  # a gzip file expanding beyond this is refused (a "zip bomb" or not an article dump)
+
+
+def _kind(path: Path) -> tuple[str, str]:
+    """(suffix, stem) of an article file; ``x.jsonl.gz`` is a gzipped ``.jsonl`` named ``x``
+    (news dumps usually arrive gzipped)."""
+    if path.suffix.lower() == ".gz":
+        inner = Path(path.stem)
+        return inner.suffix.lower(), inner.stem
+    return path.suffix.lower(), path.stem
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 
 
@@ -65,10 +75,10 @@ def load_articles(paths: Iterable[str | Path]) -> LoadResult:
     considered: list[str] = []
     seen: dict[str, str] = {}
     for path, explicit in files:
-        if path.suffix.lower() not in TEXT_SUFFIXES:
+        if _kind(path)[0] not in TEXT_SUFFIXES:
             if explicit:  # in a folder walk, .DS_Store, images etc. are not articles: silent
                 warnings.append(f"{path}: skipped, unknown file type {path.suffix or '(none)'!r} "
-                                f"(use {', '.join(TEXT_SUFFIXES)})")
+                                f"(use {', '.join(TEXT_SUFFIXES)}, or any of them .gz)")
                 skipped += 1
             continue
         try:
@@ -126,8 +136,24 @@ def _is_loop(err: Exception) -> bool:
     return isinstance(err, RuntimeError) or getattr(err, "errno", None) == 40 or "loop" in str(err).lower()
 
 
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix.lower() != ".gz":
+        return path.read_bytes()
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(MAX_GZ_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as err:
+        raise _Skip(f"{path}: skipped, not a readable gzip file ({err})") from None
+    if len(data) > MAX_GZ_BYTES:
+        raise _Skip(f"{path}: skipped, expands to over {MAX_GZ_BYTES >> 20} MiB")
+    return data
+
+
 def _read_text(path: Path, warnings: list[str]) -> str:
-    data = path.read_bytes()
+    data = _read_bytes(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: NUL bytes but not binary
         return data.decode("utf-16", errors="replace")
     nul = data.find(b"\x00")
@@ -145,7 +171,7 @@ def _read_text(path: Path, warnings: list[str]) -> str:
 
 def _load_file(path: Path, warnings: list[str]) -> Iterator[Article | _Skip]:
     text = _read_text(path, warnings)
-    suffix, stem, where = path.suffix.lower(), path.stem, str(path.resolve())
+    (suffix, stem), where = _kind(path), str(path.resolve())
     if suffix == ".txt":
         yield Article(stem, text, title=headline(text), path=where)
     elif suffix in (".md", ".markdown"):
