@@ -19,25 +19,25 @@ gone (``chroma/`` deleted) are re-embedded when their files are in the run, and 
 ``pending`` with a warning. An article id already indexed from another file that still exists is
 never replaced: the newcomer is skipped with a warning naming both files.
 
-Only one writer at a time: an exclusive ``flock`` on ``<store>/.index.lock``.
+One writer: a ``flock`` on ``<store>/.index.lock``; with ``--chroma-url`` also a lease in the server, the
+manifest rebuilt from the server first and its version stamp bumped per batch (index/server_manifest.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from bot.core.errors import StoreCorruptError, StoreLockedError, StoreReadOnlyError
+from bot.core.errors import StoreCorruptError
 from index.chunking import Chunk, chunk_article
 from index.hygiene import limit_article
+from index.lease import LOCK_FILE, store_lock  # noqa: F401 - re-exported (tests, callers)
 from index.lexical import LexicalIndex
 from index.manifest import Manifest, remove_manifest
 from index.repair import reconcile, refuse_collisions, remove_orphans
@@ -45,7 +45,6 @@ from index.sources.article import Article
 from index.sources.files import load_articles
 
 CHUNKER_VERSION = "1"
-LOCK_FILE = ".index.lock"
 ProgressCallback = Callable[[int, int], None]  # (chunks written so far, chunks to write)
 
 
@@ -76,36 +75,6 @@ def content_hash(article: Article, settings, embedder_name: str) -> str:
     return digest.hexdigest()
 
 
-@contextlib.contextmanager
-def store_lock(store_dir: Path, wait_s: float = 0.0):
-    """Exclusive write lock on the store; a second writer waits ``wait_s`` then fails clearly."""
-    path = store_dir / LOCK_FILE
-    try:
-        store_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as err:  # permissions, a read-only file system, a file where the folder should be
-        raise StoreReadOnlyError(f"cannot write to the store {store_dir} ({err.strerror}: {err.filename}): make it "
-                                 f"writable (chmod -R u+w {store_dir}) or use another --store") from None
-    try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = path.read_text(encoding="utf-8", errors="replace").strip() or "?"
-                    raise StoreLockedError(
-                        f"another `newsbot index` (pid {holder}) is writing to {store_dir}: wait for it to "
-                        "finish, or run again with --wait SECONDS") from None
-                time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock (also when the process is killed)
-
-
 def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=None, prune: bool = True,
                 rebuild: bool = False, on_progress: ProgressCallback | None = None,
                 wait_s: float = 0.0) -> IndexSummary:
@@ -113,7 +82,9 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
     started = time.perf_counter()
     store_dir = Path(settings.store)
     loaded = _limited(load_articles(paths), settings.max_article_chars)  # a missing path fails here
-    with store_lock(store_dir, wait_s):
+    from index.server_manifest import after_batch, sync_manifest, writer_lease
+
+    with store_lock(store_dir, wait_s), writer_lease(settings, wait_s) as renew_lease:
         if embedder is None:
             from index.embedders import build_embedder
 
@@ -133,7 +104,9 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
                 from index.store import open_store
 
                 store = open_store(settings, embedder, create=True)
-            run = _Run(settings, manifest, store, embedder, on_progress)
+            if settings.chroma_url:  # the server is the truth, the local manifest a cache
+                sync_manifest(manifest, store)
+            run = _Run(settings, manifest, store, embedder, on_progress, after_batch(settings, store, renew_lease))
             summary = run.execute(loaded, [Path(p) for p in paths], prune)
         finally:
             manifest.close()
@@ -168,9 +141,10 @@ def _open_manifest(store_dir: Path, rebuild: bool) -> Manifest:
 
 
 class _Run:
-    def __init__(self, settings, manifest: Manifest, store, embedder, on_progress):
+    def __init__(self, settings, manifest: Manifest, store, embedder, on_progress, after_batch=None):
         self.settings, self.manifest, self.store, self.embedder = settings, manifest, store, embedder
         self.on_progress = on_progress or (lambda done, total: None)
+        self.after_batch = after_batch or (lambda: None)  # renew the lease, bump the version stamp
 
     def execute(self, loaded, roots: list[Path], prune: bool) -> dict:
         interrupted = self.manifest.get_meta("run_open") == "1"
@@ -211,6 +185,8 @@ class _Run:
         if todo or removed or recovering or not (Path(self.settings.store) / "bm25.current").is_file():
             ids, texts = self.manifest.chunk_texts()
             LexicalIndex.build(ids, texts).save(self.settings.store)
+        if removed or recovering:
+            self.after_batch()
         self.manifest.set_meta("embedder", self.embedder.name)
         self.manifest.set_meta("run_open", "0")
         return dict(added=sum(1 for _, _, existed in todo if not existed),
@@ -224,10 +200,11 @@ class _Run:
     def _write_group(self, group, known, recovering: bool) -> None:
         self.manifest.mark_pending((a.id, a.path, h) for a, h, _, _ in group)
         chunks: list[Chunk] = [c for *_, cs in group for c in cs]
+        facts = {a.id: {"content_hash": h, "n_chunks": len(cs), "path": a.path} for a, h, _, cs in group}
         step = max(1, self.settings.embed_batch_size)
         for i in range(0, len(chunks), step):  # written batch by batch: a big article is never held whole
             batch = chunks[i:i + step]
-            self.store.upsert(batch, self.embedder.embed([c.text for c in batch]))
+            self.store.upsert(batch, self.embedder.embed([c.text for c in batch]), facts=facts)
         stale: list[str] = []
         for article, _, existed, cs in group:
             fresh = {c.id for c in cs}
@@ -242,6 +219,7 @@ class _Run:
         if stale:
             self.store.delete(stale)
         self.manifest.mark_done([(a, [(c.id, c.text) for c in cs]) for a, _, _, cs in group])
+        self.after_batch()
 
     def _prune(self, loaded, roots: list[Path], known, recovering: bool) -> int:
         """Articles whose file vanished from a folder indexed in this run."""

@@ -3,12 +3,19 @@
 Local mode keeps Chroma's files in ``<store>/chroma``; server mode (``--chroma-url``)
 talks to ``chroma run`` over HTTP with the same code. Embeddings are always passed in:
 Chroma's default embedding function would download a model.
+
+The collection holds everything needed to answer: each chunk's document, its article's
+metadata and content hash (``facts``), so any machine can rebuild BM25 and the manifest
+from it (``scan``). Its metadata carries a version stamp writers bump after each committed
+batch (``bump_version``) and readers poll (``version``); a side collection holds the write
+lease (``lease_slot``, policy in index/lease.py).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Iterator, Mapping, Protocol, Sequence
 from urllib.parse import urlparse
 
 from bot.core.errors import (
@@ -25,7 +32,8 @@ from index.chunking import Chunk
 class ChunkStore(Protocol):
     """Vectors + chunk metadata, addressed by chunk id (``<article_id>#<nnnn>``)."""
 
-    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None: ...
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]],
+               facts: Mapping[str, Mapping[str, object]] | None = None) -> None: ...
 
     def delete(self, chunk_ids: Sequence[str]) -> None: ...
 
@@ -44,6 +52,8 @@ class ChunkStore(Protocol):
 
 _OPTIONAL = ("title", "source", "url", "published")
 _PAGE = 5000
+VERSION_KEY = "newsbot_version"  # collection metadata: bumped by writers, watched by readers
+LEASE_SUFFIX = "__lease"  # side collection holding the write lease
 
 
 def chroma_dir(store: Path) -> Path:
@@ -60,14 +70,18 @@ class ChromaStore:
         self.max_batch = max(1, int(client.get_max_batch_size()))
 
     # -- writing -----------------------------------------------------------------------------
-    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]],
+               facts: Mapping[str, Mapping[str, object]] | None = None) -> None:
+        """``facts``: per article id, flat fields stored on each of its chunks (content hash,
+        chunk count, path) so any machine can tell from the server what is indexed."""
+        facts = facts or {}
         for i in range(0, len(chunks), self.max_batch):
             part = chunks[i:i + self.max_batch]
             self._collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=[list(e) for e in embeddings[i:i + self.max_batch]],
                 documents=[c.text for c in part],
-                metadatas=[_metadata(c) for c in part],
+                metadatas=[{**_metadata(c), **_flat(facts.get(c.article_id, {}))} for c in part],
             )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
@@ -99,6 +113,37 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._collection.count())
 
+    def scan(self, *, documents: bool = True, page: int = _PAGE) -> Iterator[list[tuple[str, str, dict]]]:
+        """Every chunk as pages of ``(id, document, metadata)`` (document "" without ``documents``)."""
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        offset = 0
+        while True:
+            got = self._collection.get(include=include, limit=page, offset=offset)
+            docs = got.get("documents") or [""] * len(got["ids"])
+            rows = [(cid, doc or "", dict(meta or {})) for cid, doc, meta in zip(got["ids"], docs, got["metadatas"])]
+            if rows:
+                yield rows
+            if len(rows) < page:
+                return
+            offset += page
+
+    # -- the version stamp (collection metadata) --------------------------------------------
+    def version(self) -> str | None:
+        """The stamp writers bump after each committed batch (one ~1 ms metadata read)."""
+        meta = self._client.get_collection(self._collection.name, embedding_function=None).metadata or {}
+        value = meta.get(VERSION_KEY)
+        return None if value is None else str(value)
+
+    def bump_version(self) -> str:
+        """Read-modify-write of the whole metadata dict: ``modify`` replaces it, and refuses
+        ``hnsw:*`` keys (the space lives in the configuration)."""
+        current = self._client.get_collection(self._collection.name, embedding_function=None)
+        meta = {k: v for k, v in (current.metadata or {}).items() if not k.startswith("hnsw:")}
+        meta[VERSION_KEY] = int(meta.get(VERSION_KEY, 0) or 0) + 1
+        meta[VERSION_KEY + "_at"] = time.time()
+        current.modify(metadata=meta)
+        return str(meta[VERSION_KEY])
+
     def query(self, embedding: Sequence[float], k: int) -> list[tuple[Chunk, float]]:
         if k <= 0:
             return []
@@ -111,6 +156,34 @@ class ChromaStore:
     def embedder_info(self) -> tuple[str | None, int | None]:
         meta = self._collection.metadata or {}
         return meta.get("embedder"), meta.get("dimension")
+
+
+class LeaseSlot:
+    """One record in a small side collection: the write lease. ``create`` adds it only when
+    absent (Chroma ignores an ``add`` of an existing id, so the first writer wins);
+    ``delete_if`` removes it only while it still names the given owner."""
+
+    _ID = "lease"
+
+    def __init__(self, client, name: str):
+        self._col = client.get_or_create_collection(name, embedding_function=None)
+
+    def read(self) -> dict | None:
+        got = self._col.get(ids=[self._ID], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def create(self, record: Mapping[str, object]) -> None:
+        self._col.add(ids=[self._ID], embeddings=[[1.0]], documents=["lease"], metadatas=[_flat(record)])
+
+    def write(self, record: Mapping[str, object]) -> None:
+        self._col.upsert(ids=[self._ID], embeddings=[[1.0]], documents=["lease"], metadatas=[_flat(record)])
+
+    def delete_if(self, owner: str) -> None:
+        self._col.delete(ids=[self._ID], where={"owner": owner})
+
+
+def _flat(fields: Mapping[str, object]) -> dict:
+    return {k: v for k, v in fields.items() if v is not None and v != ""}
 
 
 def _metadata(chunk: Chunk) -> dict:
@@ -201,8 +274,15 @@ def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
     return store
 
 
+def open_lease_slot(settings) -> LeaseSlot:
+    """The write-lease record beside the settings' collection (server mode)."""
+    client, _ = _client(settings, create=True)
+    return LeaseSlot(client, f"{settings.collection}{LEASE_SUFFIX}")
+
+
 def drop_collection(settings) -> None:
-    """Delete the collection (for `newsbot index --rebuild`); missing is fine."""
+    """Delete the collection (for `newsbot index --rebuild`); missing is fine. The lease
+    collection stays: the writer dropping it still holds the lease."""
     from chromadb.errors import NotFoundError
 
     client, _ = _client(settings, create=True)

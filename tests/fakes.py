@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from bot.core.passage import Passage
 from bot.core.records import Turn
@@ -55,10 +55,14 @@ class InMemoryStore:
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[Chunk, list[float]]] = {}
+        self.facts: dict[str, dict] = {}  # per article: what the indexer stored beside its chunks
 
-    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]],
+               facts: Mapping[str, Mapping[str, object]] | None = None) -> None:
         for chunk, emb in zip(chunks, embeddings, strict=True):
             self.rows[chunk.id] = (chunk, list(emb))
+        for article_id, fields in (facts or {}).items():
+            self.facts[article_id] = dict(fields)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         for cid in chunk_ids:
@@ -140,3 +144,24 @@ def line_chunks(article_id: str, text: str, max_chars: int = 700) -> list[Chunk]
 def as_passages(chunks: Sequence[Chunk], dense_score: float | None = 0.5) -> list[Passage]:
     """Chunks as retrieval hits ranked in the order given."""
     return [Passage(c, dense_score, None, i, 1.0 / (60 + i)) for i, c in enumerate(chunks, start=1)]
+
+
+class MemorySlot:
+    """The write-lease slot (index/lease.py) in a dict: first ``create`` wins."""
+
+    def __init__(self) -> None:
+        self.record: dict | None = None
+
+    def read(self) -> dict | None:
+        return dict(self.record) if self.record is not None else None
+
+    def create(self, record: Mapping[str, object]) -> None:
+        if self.record is None:
+            self.record = dict(record)
+
+    def write(self, record: Mapping[str, object]) -> None:
+        self.record = dict(record)
+
+    def delete_if(self, owner: str) -> None:
+        if self.record is not None and self.record.get("owner") == owner:
+            self.record = None
