@@ -1,0 +1,134 @@
+"""Pure parts of "the Chroma server is the truth": the write lease (with the in-memory slot),
+the article facts read back from chunk metadata, and BM25 that follows a version stamp."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import StoreLockedError
+from index.lease import Lease
+from index.lexical import LexicalIndex, LiveLexical
+from index.server_manifest import article_facts
+from tests.fakes import MemorySlot
+
+
+class Clock:
+    def __init__(self, t: float = 1000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+def test_second_writer_fails_with_one_clear_line_naming_the_holder():
+    slot, clock = MemorySlot(), Clock()
+    Lease(slot, "host-a:11:x", ttl_s=60, where="http://srv (collection 'news')", clock=clock).acquire()
+    with pytest.raises(StoreLockedError) as err:
+        Lease(slot, "host-b:22:y", ttl_s=60, where="http://srv (collection 'news')", clock=clock,
+              sleep=clock.sleep).acquire(wait_s=0)
+    message = str(err.value)
+    assert "host-a:11:x" in message and "--wait" in message and "news" in message and "\n" not in message
+
+
+def test_second_writer_waits_for_release():
+    slot, clock = MemorySlot(), Clock()
+    first = Lease(slot, "a", ttl_s=60, clock=clock)
+    first.acquire()
+    released = []
+
+    def sleep(s):
+        clock.sleep(s)
+        if clock.t > 1003 and not released:
+            first.release()
+            released.append(clock.t)
+
+    second = Lease(slot, "b", ttl_s=60, clock=clock, sleep=sleep)
+    second.acquire(wait_s=30)
+    assert released and slot.read()["owner"] == "b"
+
+
+def test_an_expired_lease_of_a_killed_writer_is_taken_over_and_the_dead_one_cannot_renew():
+    slot, clock = MemorySlot(), Clock()
+    dead = Lease(slot, "dead", ttl_s=10, clock=clock)
+    dead.acquire()
+    clock.t += 11  # never renewed: expired
+    Lease(slot, "alive", ttl_s=10, clock=clock).acquire(wait_s=0)
+    assert slot.read()["owner"] == "alive"
+    with pytest.raises(StoreLockedError, match="lost its write lease"):
+        dead.renew()
+    dead.release()  # releasing someone else's lease does nothing
+    assert slot.read()["owner"] == "alive"
+
+
+def test_renew_pushes_the_expiry():
+    slot, clock = MemorySlot(), Clock()
+    lease = Lease(slot, "a", ttl_s=10, clock=clock)
+    lease.acquire()
+    clock.t += 8
+    lease.renew()
+    clock.t += 8  # 16 s after acquiring, 8 after renewing: still held
+    with pytest.raises(StoreLockedError):
+        Lease(slot, "b", ttl_s=10, clock=clock).acquire(wait_s=0)
+
+
+def _row(cid, h, n, path="/c/a.txt"):
+    return (cid, f"text of {cid}", {"article_id": cid.split("#")[0], "content_hash": h, "n_chunks": n, "path": path})
+
+
+def test_article_facts_complete_only_when_all_chunks_agree_and_none_are_missing():
+    pages = [[_row("a#0000", "h1", 2), _row("a#0001", "h1", 2)],  # complete
+             [_row("b#0000", "h2", 2)],  # killed mid-upsert: one of two chunks
+             [_row("c#0000", "new", 1), _row("c#0001", "old", 2)],  # new version written, stale one left
+             [("d#0000", "legacy", {"article_id": "d"})]]  # indexed before hashes were stored
+    facts = article_facts(pages)
+    assert facts["a"].complete and facts["a"].content_hash == "h1" and facts["a"].path == "/c/a.txt"
+    assert [cid for cid, _ in facts["a"].chunks] == ["a#0000", "a#0001"]
+    assert not facts["b"].complete and not facts["c"].complete and facts["c"].content_hash is None
+    assert not facts["d"].complete
+
+
+class FakeSource:
+    def __init__(self):
+        self.docs = {"x#0000": "grain prices rose"}
+        self.stamp = "1"
+        self.loads = 0
+        self.fail = False
+
+    def load(self):
+        self.loads += 1
+        if self.fail:
+            raise ConnectionError("server gone")
+        return LexicalIndex.build(list(self.docs), list(self.docs.values()))
+
+
+def test_live_lexical_rebuilds_only_when_the_stamp_moves_and_at_most_every_interval():
+    src, clock = FakeSource(), Clock()
+    live = LiveLexical(src.load, lambda: src.stamp, check_every_s=5, clock=clock)
+    assert live.status.available and live.status.chunks == 1 and src.loads == 1
+    assert live.search("zq77", 3) == []
+    src.docs["y#0000"] = "the code zq77 was filed"
+    src.stamp = "2"
+    clock.t += 1
+    assert live.search("zq77", 3) == [] and src.loads == 1  # checked too recently
+    clock.t += 5
+    assert [cid for cid, _ in live.search("zq77", 3)] == ["y#0000"] and src.loads == 2
+    clock.t += 6
+    live.search("zq77", 3)
+    assert src.loads == 2  # stamp unchanged: no rebuild
+
+
+def test_live_lexical_says_why_when_unavailable_and_keeps_the_old_index_on_failure():
+    src, clock = FakeSource(), Clock()
+    src.fail = True
+    live = LiveLexical(src.load, lambda: src.stamp, check_every_s=0, clock=clock)
+    assert not live.status.available and live.status.code == "build_failed"
+    assert live.search("grain", 3) == []
+    src.fail = False
+    clock.t += 1
+    assert live.search("grain", 3) and live.status.available
+    src.fail, src.stamp = True, "9"
+    clock.t += 1
+    assert live.search("grain", 3) and live.status.available  # the old index keeps answering
