@@ -23,6 +23,7 @@ Example (pure)::
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -89,7 +90,10 @@ def sync_manifest(manifest, store) -> int:
 @contextlib.contextmanager
 def writer_lease(settings, wait_s: float):
     """With ``--chroma-url``, the write lease on the server's collection for the duration of an
-    index run; ``renew`` (yielded) is called after each committed batch. Without: a no-op."""
+    index run. ``renew`` (yielded) is called after each committed batch and raises if the lease
+    was lost; a heartbeat thread also renews it every third of its TTL, so long stretches
+    without a batch (chunking a big corpus) keep it. A killed writer stops renewing: its
+    lease expires after ``lease_ttl_s``. Without a server: a no-op."""
     if not settings.chroma_url:
         yield lambda: None
         return
@@ -98,9 +102,25 @@ def writer_lease(settings, wait_s: float):
     lease = Lease(open_lease_slot(settings), owner_name(), ttl_s=settings.lease_ttl_s,
                   where=f"{settings.chroma_url} (collection {settings.collection!r})")
     lease.acquire(wait_s)
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def renew() -> None:
+        with lock:
+            lease.renew()
+
+    def beat() -> None:
+        while not stop.wait(max(0.5, settings.lease_ttl_s / 3)):
+            with contextlib.suppress(Exception):  # the next renew() in the run reports a loss
+                renew()
+
+    heart = threading.Thread(target=beat, name="newsbot-lease", daemon=True)
+    heart.start()
     try:
-        yield lease.renew
+        yield renew
     finally:
+        stop.set()
+        heart.join(timeout=5)
         with contextlib.suppress(Exception):  # a dead server: the lease expires by itself
             lease.release()
 
