@@ -24,7 +24,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"  # git-ignored
-BBC = REPO.parent / "shared" / "corpora" / "bbc-news-sport-politics.csv"
+# ../shared/corpora beside the clone (or beside any parent: worktrees live one level deeper)
+BBC = next((p / "shared" / "corpora" / "bbc-news-sport-politics.csv" for p in REPO.parents
+            if (p / "shared" / "corpora" / "bbc-news-sport-politics.csv").is_file()),
+           REPO.parent / "shared" / "corpora" / "bbc-news-sport-politics.csv")
 RESULTS = BENCH / "RESULTS.md"
 sys.path.insert(0, str(REPO))
 

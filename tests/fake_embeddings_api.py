@@ -3,8 +3,10 @@
 It lets subprocess tests run `newsbot --embedder openai:fake-bow` without loading a
 model (the machine's CPU is shared). Vectors are bag-of-words hashed into buckets, like
 ``FakeEmbedder``, except that words containing a digit are left out: like a small real
-model, it blurs codes ("QZ7781"), so only keyword search can find them. ``delay_s``
-slows every request (to kill a writer mid-run).
+model, it blurs codes ("QZ7781"), so only keyword search can find them; and a tiny
+paraphrase table maps a few words onto others ("ship" → "freighter"), so, like a real
+model, it matches paraphrases keyword search cannot. ``delay_s`` slows every request
+(to kill a writer mid-run).
 
     with FakeEmbeddingsAPI(delay_s=0.1) as api:
         env["NEWSBOT_EMBEDDINGS_BASE_URL"] = api.url     # http://127.0.0.1:PORT/v1
@@ -21,10 +23,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIMENSION = 64
+PARAPHRASES = {"ship": "freighter", "transports": "carries", "freight": "cargo", "label": "code"}
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", text.lower()) if not any(ch.isdigit() for ch in w)]
+    return [PARAPHRASES.get(w, w) for w in re.findall(r"\w+", text.lower()) if not any(ch.isdigit() for ch in w)]
 
 
 def vector(text: str, dimension: int = DIMENSION) -> list[float]:

@@ -9,7 +9,9 @@ a third folder, SIGKILL mid-run repaired from yet another folder, and two writer
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,7 +29,8 @@ pytestmark = pytest.mark.slow
 EMBEDDER = "openai:fake-bow"
 CODE_Q = "Which freighter carries cargo code QZ7781?"
 TARGET = ("The Marisol manifest\n\nThe freighter Marisol carries cargo code QZ7781 to the northern port. "
-          "Its captain, Ilse Varnhagen, signed the manifest at dawn.\n")
+          "Its captain, Ilse Varnhagen, signed the manifest at dawn after the customs officers counted every "
+          "crate twice, sealed the hold with wax and left for the old town before the bells rang.\n")
 
 
 @pytest.fixture
@@ -72,7 +75,9 @@ def env_for(chroma_url: str, embeddings_url: str, **extra: str) -> dict[str, str
 
 
 def write_distractors(folder: Path, n: int, words: int = 40) -> None:
-    """Freighter articles that share every word of CODE_Q except the code itself."""
+    """Short articles that paraphrase CODE_Q ("ship transports freight", which the fake
+    embedder reads as "freighter carries cargo"), so dense search ranks them above the
+    article with the code, while keyword search sees none of the question's words in them."""
     folder.mkdir(parents=True, exist_ok=True)
     names = ["Alba", "Borealis", "Corvina", "Dunmore", "Estrella", "Fjordland", "Galene", "Halcyon"]
     filler = ("The harbour office logged the crossing and the crew reported calm water and steady wind "
@@ -81,12 +86,12 @@ def write_distractors(folder: Path, n: int, words: int = 40) -> None:
         name = f"{names[i % len(names)]}{'' if i < len(names) else i}"
         body = " ".join(filler[(i + j) % len(filler)] for j in range(words))
         (folder / f"ship_{i:03d}.txt").write_text(
-            f"The {name} log\n\nWhich freighter carries cargo to the port? The freighter {name} carries cargo "
-            f"code RT{1000 + i} under seal. {body}.\n", encoding="utf-8")
+            f"The {name} log\n\nThe ship {name} transports freight with label RT{1000 + i} under seal. "
+            f"{body}.\n", encoding="utf-8")
 
 
 def server_store(chroma_url: str, collection: str = "newsbot"):
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
     from index.store import open_store
 
     settings = load_settings({}, chroma_url=chroma_url, collection=collection, store="/nonexistent")
@@ -182,7 +187,7 @@ def test_two_concurrent_writers_one_fails_clearly_one_waits(tmp_path, chroma_url
         env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4")
         first = subprocess.Popen([sys.executable, "-m", "bot", "index", "--store", str(tmp_path / "a"), str(corpus)],
                                  env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        from bot.settings import load_settings
+        from bot.core.settings import load_settings
         from index.store import open_lease_slot
 
         slot = open_lease_slot(load_settings({}, chroma_url=chroma_url))
@@ -201,3 +206,56 @@ def test_two_concurrent_writers_one_fails_clearly_one_waits(tmp_path, chroma_url
     assert waiter.returncode == 0, waiter.stderr
     assert "30 unchanged" in waiter.stdout
     assert slot.read() is None  # released at the end of each run
+
+
+def test_worker_finds_by_keyword_an_article_indexed_after_it_started(tmp_path, chroma_url, embeddings):
+    """Writer, long-running chat worker and one-shot ask: three processes, three empty folders."""
+    from tests.test_chat import Terminal
+
+    env = env_for(chroma_url, embeddings.url, NEWSBOT_LEXICAL_REFRESH_S="0.5")
+    corpus = tmp_path / "corpus"
+    write_distractors(corpus, 6, words=12)
+    first = index(tmp_path, env, corpus)
+    assert first.returncode == 0, first.stderr
+
+    worker = Terminal(tmp_path / "worker-machine", env=dict(env))
+    try:
+        before = worker.line(CODE_Q)
+        assert "Marisol" not in before  # not indexed yet
+        (corpus / "marisol.txt").write_text(TARGET, encoding="utf-8")
+        added = index(tmp_path, env, corpus)
+        assert "1 added" in added.stdout and "6 unchanged" in added.stdout, added.stdout + added.stderr
+        time.sleep(1.0)  # one check interval (0.5 s) and then some
+        after = worker.line(CODE_Q)
+        assert "Marisol" in after and "QZ7781" in after, after
+        why = worker.line("/why")
+        assert "keyword search (BM25) on" in why
+        hit = re.search(r"lexical\s+([\d.]+)\s+fused [\d.]+\s+The Marisol manifest\s+marisol#0000", why)
+        assert hit and float(hit.group(1)) > 0, why  # a BM25 score, not a dash
+    finally:
+        worker.close()
+
+    oneshot = run_newsbot("ask", "--json", "--store", str(tmp_path / "third-machine"), CODE_Q, env=env)
+    assert oneshot.returncode == 0, oneshot.stderr
+    answer = json.loads(oneshot.stdout)
+    assert answer["retrieval"]["lexical"] is True and answer["retrieval"]["lexical_chunks"] == 7
+    top = answer["passages"][0]
+    assert top["article_id"] == "marisol" and top["lexical_score"] and top["fused_rank"] == 1
+    # The code is all that singles it out, and only BM25 sees codes: dense ranks it below others.
+    assert any(p["dense_score"] > (top["dense_score"] or 0) for p in answer["passages"][1:])
+    assert "QZ7781" in answer["answer"]
+
+
+def test_ask_says_dense_only_when_a_local_store_has_no_bm25(tmp_path, embeddings):
+    env = env_for("", embeddings.url)
+    env.pop("NEWSBOT_CHROMA_URL")
+    corpus = tmp_path / "corpus"
+    write_distractors(corpus, 3, words=12)
+    store = tmp_path / "local"
+    assert index(tmp_path, env, corpus, store=str(store)).returncode == 0
+    (store / "bm25.current").unlink()
+    out = run_newsbot("ask", "--json", "--store", str(store), "Which freighter carries cargo?", env=env)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["retrieval"]["lexical"] is False and answer["retrieval"]["reason"] == "no_index"
+    assert all(p["lexical_score"] is None for p in answer["passages"])

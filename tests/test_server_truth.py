@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import StoreLockedError
+from bot.core.errors import StoreLockedError
 from index.lease import Lease
 from index.lexical import LexicalIndex, LiveLexical
 from index.server_manifest import article_facts
@@ -132,3 +132,47 @@ def test_live_lexical_says_why_when_unavailable_and_keeps_the_old_index_on_failu
     src.fail, src.stamp = True, "9"
     clock.t += 1
     assert live.search("grain", 3) and live.status.available  # the old index keeps answering
+
+
+# --- degraded retrieval said out loud (ask --json, /why) ------------------------------------
+
+def _pipeline(lexical):
+    from bot.answerers.extractive import ExtractiveAnswerer
+    from bot.answering.pipeline import build_pipeline
+    from bot.core.settings import load_settings
+    from tests.fakes import FakeEmbedder, InMemoryStore, line_chunks
+
+    embedder, store = FakeEmbedder(), InMemoryStore()
+    text = "Harbour report\nThe freighter Marisol carries cargo code QZ7781 to the northern port.\n"
+    chunks = line_chunks("marisol", text) + line_chunks("alba", "Alba log\nThe freighter Alba carries grain.\n")
+    store.upsert(chunks, embedder.embed([c.text for c in chunks]))
+    src = FakeSource()
+    src.docs = {c.id: c.text for c in chunks}
+    live = LiveLexical(src.load, lambda: src.stamp, check_every_s=0) if lexical == "live" else lexical
+    if lexical == "broken":
+        src.fail = True
+        live = LiveLexical(src.load, lambda: src.stamp, check_every_s=0)
+    return build_pipeline(load_settings({}, llm="extractive"), embedder=embedder, store=store, lexical=live,
+                          answerers={"extractive": ExtractiveAnswerer()})
+
+
+def test_ask_json_lists_passages_with_scores_and_says_bm25_is_on():
+    answer = _pipeline("live").ask("Which freighter carries cargo code QZ7781?")
+    data = answer.to_json()
+    assert data["retrieval"]["lexical"] is True and data["retrieval"]["reason"] is None
+    top = data["passages"][0]
+    assert set(top) == {"chunk_id", "article_id", "dense_score", "lexical_score", "fused_rank"}
+    assert top["article_id"] == "marisol" and top["lexical_score"] > 0 and top["fused_rank"] == 1
+    assert [p["fused_rank"] for p in data["passages"]] == sorted(p["fused_rank"] for p in data["passages"])
+
+
+def test_without_bm25_search_is_dense_only_and_says_why_in_json_and_why():
+    from bot.surfaces.chat.session import why_lines
+
+    answer = _pipeline("broken").ask("Which freighter carries cargo code QZ7781?")
+    data = answer.to_json()
+    assert data["retrieval"]["lexical"] is False and data["retrieval"]["reason"] == "build_failed"
+    assert all(p["lexical_score"] is None for p in data["passages"])
+    shown = "\n".join("".join(seg for seg, _ in line) for line in why_lines(answer))
+    assert "dense only (build_failed)" in shown
+    assert _pipeline(None).ask("Which freighter carries grain?").retrieval.reason == "disabled"

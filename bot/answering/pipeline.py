@@ -12,6 +12,7 @@ Example (with fakes, as the tests do)::
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Callable, Mapping, Sequence
 
@@ -66,7 +67,7 @@ class Pipeline:
     def lexical(self):
         with self._lock:
             if self._lexical is _UNSET:
-                self._lexical = _load_lexical(self.settings)
+                self._lexical = _load_lexical(self.settings, lambda: self.store)
             return self._lexical
 
     @property
@@ -117,9 +118,12 @@ class Pipeline:
         """Answer one question (``as_of``: YYYY-MM-DD, the moment it is asked; default settings.as_of / today)."""
         qa.validate_question(question)  # a bad question fails before any model loads
         qa.parse_as_of(as_of or self.settings.as_of)
-        return qa.answer(question, tuple(history), retriever=self.retriever, answerer=self.answerer(llm),
-                         settings=self.settings, scorer=self.scorer, on_text=on_text, fallback=self._fallback(),
-                         as_of=as_of)
+        answer = qa.answer(question, tuple(history), retriever=self.retriever, answerer=self.answerer(llm),
+                           settings=self.settings, scorer=self.scorer, on_text=on_text, fallback=self._fallback(),
+                           as_of=as_of)
+        status = self.retriever.status()
+        notes = answer.notes if status.lexical else (*answer.notes, status.line())  # degraded: said out loud
+        return dataclasses.replace(answer, retrieval=status, notes=notes)
 
     def _fallback(self):
         return self.answerer("extractive")
@@ -130,16 +134,18 @@ class Pipeline:
         return str(self.settings.store)
 
 
-def _load_lexical(settings):
-    """The BM25 index beside the store, or None (dense-only retrieval) when there is none."""
-    try:
-        from index.lexical import LexicalIndex
-    except ImportError:
-        return None
-    try:
-        return LexicalIndex.load(settings.store)
-    except (FileNotFoundError, StoreMissingError):
-        return None
+def _load_lexical(settings, store):
+    """BM25 that follows the store: with a Chroma server, built in memory from the server's
+    documents and rebuilt when its version stamp moves (the local folder is only a cache);
+    locally, the generation beside the store, reloaded when its pointer moves. When it
+    cannot be had, retrieval is dense-only and ``Retriever.status()`` says why."""
+    from index.lexical import LexicalIndex, LiveLexical, from_pages, local_version
+
+    every = settings.lexical_refresh_s
+    if settings.chroma_url:
+        return LiveLexical(lambda: from_pages(store().scan()), lambda: store().version(), check_every_s=every)
+    return LiveLexical(lambda: LexicalIndex.load(settings.store), lambda: local_version(settings.store),
+                       check_every_s=every)
 
 
 def build_pipeline(settings, *, embedder=None, store=None, lexical=_UNSET, answerers=None) -> Pipeline:

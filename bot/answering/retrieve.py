@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from bot.core.passage import Passage
+from bot.core.passage import Passage, RetrievalStatus
 from index.chunking import Chunk
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -116,6 +116,16 @@ class Retriever:
         self.store = store
         self.lexical = lexical
         self.settings = settings
+
+    def status(self) -> RetrievalStatus:
+        """Whether keyword search is on; a ``LiveLexical`` says why not (dense-only search)."""
+        if self.lexical is None:
+            return RetrievalStatus(False, "disabled", "no BM25 index was given to this retriever")
+        status = getattr(self.lexical, "status", None)
+        if status is None:  # a plain LexicalIndex
+            return RetrievalStatus(True, lexical_chunks=len(getattr(self.lexical, "ids", ())))
+        return RetrievalStatus(status.available, "" if status.available else status.code, status.message,
+                               status.chunks, status.version)
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         k = self.settings.top_k if k is None else k

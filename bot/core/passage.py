@@ -40,3 +40,25 @@ class Passage:
     @property
     def text(self) -> str:
         return self.chunk.text
+
+
+@dataclass(frozen=True)
+class RetrievalStatus:
+    """Which retrievers ran. ``lexical`` False means dense-only search; ``reason`` is a code
+    (``no_index`` | ``bm25_missing`` | ``build_failed`` | ``disabled``) and ``message`` says it."""
+
+    lexical: bool
+    reason: str = ""
+    message: str = ""
+    lexical_chunks: int = 0
+    version: str | None = None  # the store's version stamp the BM25 index was built at
+
+    def to_json(self) -> dict:
+        return {"dense": True, "lexical": self.lexical, "reason": self.reason or None,
+                "message": self.message or None, "lexical_chunks": self.lexical_chunks, "version": self.version}
+
+    def line(self) -> str:
+        if self.lexical:
+            return f"keyword search (BM25) on: {self.lexical_chunks:,} chunks" + (
+                f", store version {self.version}" if self.version else "")
+        return f"keyword search (BM25) off, dense only ({self.reason}): {self.message}"

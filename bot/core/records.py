@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.core.passage import Passage
+from bot.core.passage import Passage, RetrievalStatus
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Answer:
     refusal_reason: str = ""  # a code when refused: low_evidence, nothing_retrieved, model_refused, unverified
     evidence: float | None = None  # probability that the best evidence sentence answers (0..1)
     as_of: str | None = None  # the moment the question was asked (YYYY-MM-DD)
+    retrieval: RetrievalStatus | None = None  # which retrievers ran (None: not reported)
 
     def to_json(self) -> dict[str, Any]:
         """The `newsbot ask --json` object."""
@@ -86,4 +87,5 @@ class Answer:
             "as_of": self.as_of,
             "passages": [{"chunk_id": p.chunk.id, "article_id": p.article_id, "dense_score": p.dense_score,
                           "lexical_score": p.lexical_score, "fused_rank": p.fused_rank} for p in self.passages],
+            "retrieval": self.retrieval.to_json() if self.retrieval is not None else None,
         }

@@ -183,6 +183,9 @@ def why_lines(answer: Answer | None) -> list[Line]:
     out.append((("Answerer: ", "bold"), (f"{answer.backend} ({answer.model})", ""),
                 (f"  {times}" if times else "", "dim")))
     cited = _cited_ranks(answer)
+    if answer.retrieval is not None:
+        out.append((("Retrievers: ", "bold"), ("dense on, " + answer.retrieval.line(),
+                                               "" if answer.retrieval.lexical else "bold yellow")))
     out.append((("Retrieval hits", "bold"), (" (dense = cosine similarity, lexical = BM25, fused = reciprocal rank fusion):", "dim")))
     if not answer.passages:
         out.append((("  none", "dim"),))
