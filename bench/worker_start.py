@@ -1,6 +1,6 @@
 """A reader's start and memory against a `chroma run` server, and the freshness delay.
 
-    python bench/worker_start.py [--chunks 100000] [--dim 64] [--runs 3] [--refresh-s 5]
+    python bench/worker_start.py [--chunks 100000] [--dim 64] [--runs 3] [--refresh-s 5] [--reuse]
 
 A server is filled with ``--chunks`` chunks (BBC text windows, synthetic unit vectors: a
 worker never reads vectors to build BM25, so their width only matters to the server). Then,
@@ -8,7 +8,9 @@ in fresh processes (clean RSS), a worker does what `newsbot chat/slack` does at 
 ``--chroma-url``: pages every document out of the server and builds BM25 in memory
 (``LiveLexical``). Freshness: while a worker polls keyword search every 0.1 s with the
 configured check interval, this process adds one article (with a unique code) and bumps
-the version stamp, as `newsbot index` does after a batch; the delay is stamp bump → found.
+the version stamp, as `newsbot index` does after a batch; the delay is stamp bump → found
+(the worker refreshes incrementally: it reads only the chunks written since its stamp).
+``--reuse`` keeps a server filled by an earlier run (bench/out/, git-ignored).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from types import SimpleNamespace
 sys.path.insert(0, sys.argv[1])
 t0 = time.perf_counter()
 from bot.core.settings import load_settings
-from index.lexical import LiveLexical, from_pages
+from index.live_lexical import ServerLexical
 from index.store import open_store
 def rss():
     for line in open("/proc/self/status"):
@@ -52,7 +54,7 @@ before = rss()
 t = time.perf_counter(); pages = list(store.scan()); fetched = time.perf_counter() - t
 del pages
 t = time.perf_counter()
-live = LiveLexical(lambda: from_pages(store.scan()), store.version, check_every_s=float(sys.argv[5]))
+live = ServerLexical(store, check_every_s=float(sys.argv[5]), background=True)
 built = time.perf_counter() - t
 out = {"imported_s": imported, "fetch_s": fetched, "fetch_and_build_s": built, "chunks": live.status.chunks,
        "rss_before_mib": before, "rss_after_mib": rss(),
@@ -116,9 +118,12 @@ def main() -> None:
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--refresh-s", type=float, default=5.0)
+    ap.add_argument("--reuse", action="store_true", help="keep the server data of an earlier run")
     args = ap.parse_args()
-    data = OUT / f"chroma-worker-{args.chunks}"
-    shutil.rmtree(data, ignore_errors=True)
+    data = OUT / f"chroma-worker-{args.chunks}-{args.dim}"
+    filled_mark = data / ".filled"
+    if not (args.reuse and filled_mark.is_file()):
+        shutil.rmtree(data, ignore_errors=True)
     port = free_port()
     proc = start_chroma(data, port)
     url = f"http://127.0.0.1:{port}"
@@ -126,8 +131,10 @@ def main() -> None:
         settings = load_settings({}, chroma_url=url, store=OUT / "unused", quiet=True)
         store = open_store(settings, SimpleNamespace(name=EMBEDDER, dimension=args.dim), create=True)
         t = time.perf_counter()
-        fill(store, args.chunks, args.dim)
-        filled = time.perf_counter() - t
+        if not filled_mark.is_file():
+            fill(store, args.chunks, args.dim)
+            filled_mark.write_text(f"{time.perf_counter() - t:.0f}")
+        filled = float(filled_mark.read_text())
         starts = []
         for _ in range(args.runs):
             w = worker(url, args.dim, args.refresh_s, "-")
@@ -167,7 +174,7 @@ read by the worker). Filling the server took {filled:.0f} s. Medians of {args.ru
 | fetch + BM25 build (worker start beyond imports) | {m('fetch_and_build_s'):.2f} s |
 | RSS before → after BM25 | {m('rss_before_mib'):.0f} → {m('rss_after_mib'):.0f} MiB (peak {m('peak_mib'):.0f} MiB) |
 | freshness: stamp bumped → found by keyword (check every {args.refresh_s:g} s) | {median(delays):.2f} s (max {max(delays):.2f} s) |
-| of which the rebuild | {median(rebuilds):.2f} s |
+| of which the incremental refresh (changed chunks + id list) | {median(rebuilds):.2f} s |
 """)
 
 

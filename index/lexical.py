@@ -5,8 +5,8 @@ Locally it is saved beside the store in ``<store>/bm25-<generation>/``;
 ``<store>/bm25.current`` names the live generation and is replaced atomically
 (``os.replace``) after a new one is fully written, so a reader — or a run killed
 mid-save — never sees half an index. With a Chroma server, readers build it in memory
-from the server's documents instead (``LiveLexical``), and rebuild it when the
-collection's version stamp moves, so every machine searches what the server holds.
+from the server's documents instead and follow the collection's version stamp
+(index/live_lexical.py), so every machine searches what the server holds.
 
 Example::
 
@@ -19,12 +19,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 _POINTER = "bm25.current"
 
@@ -55,6 +53,24 @@ class LexicalIndex:
             tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False)
             retriever.index(tokens, show_progress=False)
         return cls(retriever, list(ids))
+
+    @classmethod
+    def from_tokens(cls, ids: Sequence[str], tokens: Sequence[list[str]]) -> "LexicalIndex":
+        """From texts already split by :func:`tokenize` (a refresh re-indexes without re-tokenizing)."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if ids:
+            retriever.index([t or [""] for t in tokens], show_progress=False)
+        return cls(retriever, list(ids))
+
+    @property
+    def k1(self) -> float:
+        return float(self._retriever.k1)
+
+    @property
+    def b(self) -> float:
+        return float(self._retriever.b)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         import bm25s
@@ -118,63 +134,13 @@ class LexicalStatus:
     built_s: float = 0.0  # seconds the last (re)build took
 
 
-class LiveLexical:
-    """A BM25 index kept in step with a version stamp: ``search`` first checks the stamp
-    (at most every ``check_every_s``) and rebuilds through ``load`` when it moved.
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """The words BM25 sees: lower-cased, English stop words out, stemmed — for documents and queries."""
+    import bm25s
 
-    ``version()`` is cheap (one metadata read); ``load()`` returns a fresh LexicalIndex
-    (from the server's documents, or the local generation). The stamp is read *before*
-    loading, so a batch committed meanwhile only causes one more rebuild later. While a
-    rebuild fails the old index keeps answering; with none, search is empty and
-    ``status`` says why — retrieval then goes dense-only and says so.
-    """
-
-    def __init__(self, load: Callable[[], "LexicalIndex"], version: Callable[[], str | None], *,
-                 check_every_s: float, clock: Callable[[], float] = time.monotonic):
-        self._load, self._version, self._every, self._clock = load, version, float(check_every_s), clock
-        self._index: LexicalIndex | None = None
-        self._checked = float("-inf")
-        self._lock = threading.Lock()
-        self.status = LexicalStatus(False, "no_index", "BM25 has not been built yet")
-        self.refresh(force=True)
-
-    def refresh(self, force: bool = False) -> bool:
-        """Rebuild if the stamp moved (or ``force``); True when a new index was built."""
-        with self._lock:
-            now = self._clock()
-            if not force and now - self._checked < self._every:
-                return False
-            self._checked = now
-            try:
-                stamp = self._version()
-                if not force and self._index is not None and stamp == self.status.version:
-                    return False
-                started = time.perf_counter()
-                index = self._load()
-            except ImportError:
-                self.status = LexicalStatus(False, "bm25_missing", "the bm25s package is not installed")
-                return False
-            except FileNotFoundError:
-                if self._index is None:
-                    self.status = LexicalStatus(False, "no_index", "there is no BM25 index beside the store yet")
-                return False
-            except Exception as exc:  # the server went away mid-read: keep what we have
-                if self._index is None:
-                    self.status = LexicalStatus(False, "build_failed",
-                                                f"BM25 could not be built from the store ({type(exc).__name__})")
-                return False
-            self._index = index
-            self.status = LexicalStatus(True, "ok", "", len(index.ids), stamp, time.perf_counter() - started)
-            return True
-
-    @property
-    def ids(self) -> list[str]:
-        return self._index.ids if self._index is not None else []
-
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        self.refresh()
-        index = self._index
-        return index.search(query, k) if index is not None else []
+    if not texts:
+        return []
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 def from_pages(pages) -> LexicalIndex:

@@ -75,13 +75,14 @@ class ChromaStore:
         """``facts``: per article id, flat fields stored on each of its chunks (content hash,
         chunk count, path) so any machine can tell from the server what is indexed."""
         facts = facts or {}
+        batch = {VERSION_KEY: int(self.version() or 0) + 1}  # the stamp this batch will be committed at
         for i in range(0, len(chunks), self.max_batch):
             part = chunks[i:i + self.max_batch]
             self._collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=[list(e) for e in embeddings[i:i + self.max_batch]],
                 documents=[c.text for c in part],
-                metadatas=[{**_metadata(c), **_flat(facts.get(c.article_id, {}))} for c in part],
+                metadatas=[{**_metadata(c), **_flat(facts.get(c.article_id, {})), **batch} for c in part],
             )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
@@ -113,12 +114,15 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def scan(self, *, documents: bool = True, page: int = _PAGE) -> Iterator[list[tuple[str, str, dict]]]:
-        """Every chunk as pages of ``(id, document, metadata)`` (document "" without ``documents``)."""
+    def scan(self, *, documents: bool = True, since: int | None = None,
+             page: int = _PAGE) -> Iterator[list[tuple[str, str, dict]]]:
+        """Every chunk — or, with ``since``, those written in batches after that version stamp — as
+        pages of ``(id, document, metadata)`` (document "" without ``documents``)."""
         include = ["metadatas", "documents"] if documents else ["metadatas"]
+        where = {VERSION_KEY: {"$gt": int(since)}} if since is not None else None
         offset = 0
         while True:
-            got = self._collection.get(include=include, limit=page, offset=offset)
+            got = self._collection.get(include=include, where=where, limit=page, offset=offset)
             docs = got.get("documents") or [""] * len(got["ids"])
             rows = [(cid, doc or "", dict(meta or {})) for cid, doc, meta in zip(got["ids"], docs, got["metadatas"])]
             if rows:

@@ -99,9 +99,13 @@ def server_store(chroma_url: str, collection: str = "newsbot"):
 
 
 def dump(chroma_url: str, collection: str) -> dict:
-    """Every chunk on the server: document and metadata (minus the machine-independent nothing)."""
+    """Every chunk on the server: document and metadata, minus the stamp of the batch that wrote
+    it (bookkeeping for readers' refreshes: it differs between a killed+repaired and a clean run)."""
+    from index.store import VERSION_KEY
+
     store = server_store(chroma_url, collection)
-    return {cid: (doc, meta) for page in store.scan() for cid, doc, meta in page}
+    return {cid: (doc, {k: v for k, v in meta.items() if k != VERSION_KEY})
+            for page in store.scan() for cid, doc, meta in page}
 
 
 def index(tmp_path: Path, env: dict, corpus: Path, *extra: str, store: str | None = None):

@@ -7,7 +7,8 @@ import pytest
 
 from bot.core.errors import StoreLockedError
 from index.lease import Lease
-from index.lexical import LexicalIndex, LiveLexical
+from index.lexical import LexicalIndex
+from index.live_lexical import LiveLexical, ServerLexical
 from index.server_manifest import article_facts
 from tests.fakes import MemorySlot
 
@@ -176,3 +177,83 @@ def test_without_bm25_search_is_dense_only_and_says_why_in_json_and_why():
     shown = "\n".join("".join(seg for seg, _ in line) for line in why_lines(answer))
     assert "dense only (build_failed)" in shown
     assert _pipeline(None).ask("Which freighter carries grain?").retrieval.reason == "disabled"
+
+
+def test_live_lexical_in_the_background_swaps_in_the_new_index_without_a_search():
+    import time
+
+    src = FakeSource()
+    live = LiveLexical(src.load, lambda: src.stamp, check_every_s=0.05, background=True)
+    try:
+        src.docs["y#0000"] = "the code zq77 was filed"
+        src.stamp = "2"
+        deadline = time.monotonic() + 10
+        while live.status.version != "2" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert live.status.version == "2" and [c for c, _ in live.search("zq77", 3)] == ["y#0000"]
+    finally:
+        live.close()
+
+
+class FakeServer:
+    """A ChunkSource: chunks with the stamp of the batch that wrote them, like ChromaStore."""
+
+    def __init__(self):
+        self.rows: dict[str, tuple[str, int]] = {}
+        self.stamp = 0
+        self.full_reads = 0
+
+    def commit(self, add: dict[str, str] = {}, delete: tuple[str, ...] = ()) -> None:
+        for cid, text in add.items():
+            self.rows[cid] = (text, self.stamp + 1)
+        for cid in delete:
+            self.rows.pop(cid, None)
+        self.stamp += 1
+
+    def version(self):
+        return str(self.stamp) if self.stamp else None
+
+    def scan(self, *, documents=True, since=None):
+        if since is None:
+            self.full_reads += 1
+        yield [(cid, text, {}) for cid, (text, v) in sorted(self.rows.items()) if since is None or v > since]
+
+    def all_ids(self):
+        return sorted(self.rows)
+
+
+WORDS = "grain harbour pilot tide crane ferry canal barge dock quay storm".split()
+
+
+def test_server_lexical_refreshes_incrementally_and_ranks_like_a_full_rebuild():
+    server, clock = FakeServer(), Clock()
+    server.commit({f"a{i}#0000": " ".join(WORDS[(i + j) % len(WORDS)] for j in range(4)) for i in range(40)})
+    live = ServerLexical(server, check_every_s=1, clock=clock, compact_at=100)
+    assert server.full_reads == 1 and live.status.chunks == 40
+    server.commit({"new#0000": "the inspector filed report zq77 at the dock", "a3#0000": "storm storm zq77"},
+                  delete=("a5#0000",))
+    clock.t += 2
+    found = live.search("zq77 dock", 10)
+    assert server.full_reads == 1  # only the changes were read
+    assert {c for c, _ in found} >= {"new#0000", "a3#0000"} and "a5#0000" not in {c for c, _ in live.search("dock", 50)}
+    assert live.status.chunks == 40 and live.status.version == "2"
+    full = dict(LexicalIndex.build(server.all_ids(), [server.rows[c][0] for c in server.all_ids()])
+                .search("zq77 dock", 50))
+    got = dict(live.search("zq77 dock", 50))
+    # the changed chunks are scored exactly as a full rebuild scores them (current statistics);
+    # the others by the big index, whose statistics are those of its last build
+    assert got["new#0000"] == pytest.approx(full["new#0000"], rel=1e-4)
+    assert got["a3#0000"] == pytest.approx(full["a3#0000"], rel=1e-4)
+    assert sorted(got, key=got.get)[-2:] == sorted(full, key=full.get)[-2:]
+
+
+def test_server_lexical_compacts_a_large_delta_and_rebuilds_after_a_reset():
+    server, clock = FakeServer(), Clock()
+    server.commit({"a#0000": "grain harbour"})
+    live = ServerLexical(server, check_every_s=0, clock=clock, compact_at=3)
+    server.commit({f"b{i}#0000": f"ferry canal {i}" for i in range(5)})
+    clock.t += 1
+    assert len(live.search("ferry", 10)) == 5 and live._snap.delta == {}  # compacted into the main index
+    server.rows, server.stamp = {"z#0000": ("only this", 1)}, 1  # the collection was dropped and rebuilt
+    clock.t += 1
+    assert [c for c, _ in live.search("only", 3)] == ["z#0000"] and server.full_reads == 2

@@ -139,13 +139,13 @@ def _load_lexical(settings, store):
     documents and rebuilt when its version stamp moves (the local folder is only a cache);
     locally, the generation beside the store, reloaded when its pointer moves. When it
     cannot be had, retrieval is dense-only and ``Retriever.status()`` says why."""
-    from index.lexical import LexicalIndex, LiveLexical, from_pages, local_version
+    from index.lexical import LexicalIndex, local_version
+    from index.live_lexical import LiveLexical, ServerLexical
 
-    every = settings.lexical_refresh_s
+    watch = dict(check_every_s=settings.lexical_refresh_s, background=settings.lexical_refresh_s > 0)
     if settings.chroma_url:
-        return LiveLexical(lambda: from_pages(store().scan()), lambda: store().version(), check_every_s=every)
-    return LiveLexical(lambda: LexicalIndex.load(settings.store), lambda: local_version(settings.store),
-                       check_every_s=every)
+        return ServerLexical(store(), **watch)
+    return LiveLexical(lambda: LexicalIndex.load(settings.store), lambda: local_version(settings.store), **watch)
 
 
 def build_pipeline(settings, *, embedder=None, store=None, lexical=_UNSET, answerers=None) -> Pipeline:
