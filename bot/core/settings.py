@@ -33,10 +33,10 @@ def _setting(default: Any, help: str, env: str | tuple[str, ...] | None = None) 
 class Settings:
     # --- where the index lives -------------------------------------------------
     store: Path = _setting(Path(".newsbot"), "Folder of the local Chroma store, BM25 index, manifest and chat history.", "NEWSBOT_STORE")
-    chroma_url: str | None = _setting(None, "URL of a Chroma server (`chroma run`); when set, vectors live there instead of in --store.", "NEWSBOT_CHROMA_URL")
+    chroma_url: str | None = _setting(None, "URL of a Chroma server (`chroma run`); when set, the server holds everything needed to answer and index (chunks, article hashes, version stamp, write lease) and --store is only a local cache.", "NEWSBOT_CHROMA_URL")
     collection: str = _setting("newsbot", "Name of the Chroma collection holding the chunks.", "NEWSBOT_COLLECTION")
-    lexical_refresh_s: float = _setting(5.0, "A long-running reader (chat, slack) checks the store's version stamp at most this often and rebuilds BM25 when it moved (0: before every question).", "NEWSBOT_LEXICAL_REFRESH_S")
-    lease_ttl_s: float = _setting(60.0, "With --chroma-url: the write lease an index run holds in the server expires this long after its last committed batch (a killed writer blocks others at most this long).", "NEWSBOT_LEASE_TTL_S")
+    lexical_refresh_s: float = _setting(5.0, "A long-running reader (chat, slack) checks the store's version stamp at most this often and refreshes BM25 when it moved (0: before every question).", "NEWSBOT_LEXICAL_REFRESH_S")
+    lease_ttl_s: float = _setting(60.0, "With --chroma-url: the write lease an index run holds in the server (renewed every third of this) expires this long after its writer stops renewing, e.g. was killed.", "NEWSBOT_LEASE_TTL_S")
 
     # --- embedding and chunking ------------------------------------------------
     embedder: str = _setting("minilm", "Embedder: 'minilm' (bundled all-MiniLM-L6-v2), a sentence-transformers model folder or name, or 'openai:<model>' for an OpenAI-compatible /embeddings endpoint.", "NEWSBOT_EMBEDDER")
