@@ -85,8 +85,8 @@ class LexicalIndex:
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     # -- persistence --------------------------------------------------------------------
-    def save(self, store_dir: str | Path) -> Path:
-        """Write a new generation, then switch the pointer to it atomically."""
+    def save(self, store_dir: str | Path, extra: dict[str, str] | None = None) -> Path:
+        """Write a new generation (with ``extra`` files beside it), then switch the pointer to it atomically."""
         store_dir = Path(store_dir)
         store_dir.mkdir(parents=True, exist_ok=True)
         generation = f"bm25-{uuid.uuid4().hex[:12]}"
@@ -95,6 +95,8 @@ class LexicalIndex:
         if self.ids:
             self._retriever.save(str(target))
         (target / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        for name, text in (extra or {}).items():
+            (target / name).write_text(text, encoding="utf-8")
         _fsync_dir(target)
         tmp = store_dir / f"{_POINTER}.tmp-{os.getpid()}"
         tmp.write_text(generation, encoding="utf-8")
@@ -105,6 +107,11 @@ class LexicalIndex:
     @classmethod
     def load(cls, store_dir: str | Path) -> "LexicalIndex":
         """The live generation; FileNotFoundError when there is none (dense-only search)."""
+        return cls.load_with(store_dir)[0]
+
+    @classmethod
+    def load_with(cls, store_dir: str | Path, *extra: str) -> tuple["LexicalIndex", dict[str, str]]:
+        """The live generation and the ``extra`` files saved with it (read from the same generation)."""
         import bm25s
 
         store_dir = Path(store_dir)
@@ -113,8 +120,9 @@ class LexicalIndex:
             folder = store_dir / generation
             try:
                 ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+                files = {name: (folder / name).read_text(encoding="utf-8") for name in extra}
                 retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
-                return cls(retriever, ids)
+                return cls(retriever, ids), files
             except FileNotFoundError:
                 # An indexer switched generations between our two reads: read the pointer again.
                 if attempt == 2:

@@ -12,6 +12,9 @@ question waits for a refresh) or before a search — and, when it moved:
   BM25 over the current corpus statistics; the big index keeps serving, minus the ids
   changed or removed since it was built. When the delta outgrows ``compact_at`` the big
   index is rebuilt from the cached tokens (never re-fetched, never re-tokenized).
+  With a ``cache`` folder (``<store>/server-bm25/<collection>``: a cache, never the
+  truth) each big index is saved with its tokens and stamp, so a restart loads it and
+  catches up incrementally instead of fetching everything again.
 
 Both keep the last good index when a refresh fails, and ``status`` says what is served
 (or why nothing is: retrieval then goes dense-only and says so).
@@ -19,9 +22,11 @@ Both keep the last good index when a refresh fails, and ``status`` says what is 
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Protocol
@@ -113,6 +118,9 @@ class ChunkSource(Protocol):
 
     def all_ids(self) -> list[str]: ...
 
+    @property
+    def identity(self) -> str: ...  # changes when the collection is dropped and made again
+
 
 @dataclass(frozen=True)
 class _Snapshot:
@@ -128,8 +136,9 @@ class _Snapshot:
 
 class ServerLexical(_Watched):
     def __init__(self, source: ChunkSource, *, check_every_s: float, clock: Callable[[], float] = time.monotonic,
-                 background: bool = False, compact_at: int = 2000):
-        self._source, self._compact_at = source, compact_at
+                 background: bool = False, compact_at: int = 2000, cache: Path | None = None):
+        self._source, self._compact_at, self._cache = source, compact_at, cache
+        self.loaded_from_cache = False
         self._tokens: dict[str, list[str]] = {}
         self._df: Counter = Counter()
         self._total_len = 0
@@ -148,14 +157,16 @@ class ServerLexical(_Watched):
         if not force and seen is not None and stamp == seen:
             return False
         started = time.perf_counter()
-        if force or seen is None or stamp is None or _num(stamp) < _num(seen):
-            self._full()
-        else:
-            self._incremental(_num(seen))
+        if seen is None and self._cache is not None:
+            seen = self._load_cache()
+        if seen is None or stamp is None or _num(stamp) < _num(seen):
+            self._full(stamp)
+        elif stamp != seen or force:
+            self._incremental(_num(seen), stamp)
         self.status = LexicalStatus(True, "ok", "", len(self._tokens), stamp, time.perf_counter() - started)
         return True
 
-    def _full(self) -> None:
+    def _full(self, stamp: str | None) -> None:
         ids, texts = [], []
         for page in self._source.scan():
             for cid, doc, _ in page:
@@ -165,9 +176,9 @@ class ServerLexical(_Watched):
         for cid, toks in zip(ids, tokenize(texts)):
             self._add(cid, toks)
         self.full_builds += 1
-        self._compact()
+        self._compact(stamp)
 
-    def _incremental(self, since: int) -> None:
+    def _incremental(self, since: int, stamp: str | None) -> None:
         snap = self._snap
         changed = [(cid, doc) for page in self._source.scan(since=since) for cid, doc, _ in page]
         present = set(self._source.all_ids())
@@ -183,14 +194,38 @@ class ServerLexical(_Watched):
         delta = {cid: toks for cid, toks in snap.delta.items() if cid in present and cid not in fresh}
         delta.update(fresh)
         if len(delta) + len(dead) > self._compact_at:
-            self._compact()
+            self._compact(stamp)
         else:
             self._snap = _Snapshot(snap.main, frozenset(dead), delta, len(self._tokens), self._avg(), dict(self._df))
 
-    def _compact(self) -> None:
+    def _compact(self, stamp: str | None) -> None:
         ids = sorted(self._tokens)
         main = LexicalIndex.from_tokens(ids, [self._tokens[c] for c in ids])
         self._snap = _Snapshot(main, frozenset(), {}, len(ids), self._avg(), {})
+        if self._cache is not None and stamp is not None:
+            try:  # a cache: failing to write it costs the next start a full fetch, nothing more
+                meta = {"identity": self._source.identity, "stamp": stamp}
+                main.save(self._cache, extra={"cache.json": json.dumps(meta),
+                                              "tokens.json": json.dumps([self._tokens[c] for c in ids])})
+            except OSError:
+                pass
+
+    def _load_cache(self) -> str | None:
+        """The big index, tokens and stamp saved by an earlier run on this collection; None if none."""
+        try:
+            main, files = LexicalIndex.load_with(self._cache, "cache.json", "tokens.json")
+            meta = json.loads(files["cache.json"])
+            tokens = json.loads(files["tokens.json"])
+        except (OSError, ValueError):
+            return None
+        if meta.get("identity") != self._source.identity or len(tokens) != len(main.ids):
+            return None
+        self._tokens, self._df, self._total_len = {}, Counter(), 0
+        for cid, toks in zip(main.ids, tokens):
+            self._add(cid, toks)
+        self._snap = _Snapshot(main, frozenset(), {}, len(main.ids), self._avg(), {})
+        self.loaded_from_cache = True
+        return str(meta["stamp"])
 
     def _add(self, cid: str, toks: list[str]) -> None:
         self._tokens[cid] = toks

@@ -131,6 +131,11 @@ class ChromaStore:
                 return
             offset += page
 
+    @property
+    def identity(self) -> str:
+        """The collection's server-side id: changes when it is dropped and made again."""
+        return f"{self.where}#{self._collection.id}"
+
     # -- the version stamp (collection metadata) --------------------------------------------
     def version(self) -> str | None:
         """The stamp writers bump after each committed batch (one ~1 ms metadata read)."""

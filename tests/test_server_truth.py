@@ -202,6 +202,7 @@ class FakeServer:
         self.rows: dict[str, tuple[str, int]] = {}
         self.stamp = 0
         self.full_reads = 0
+        self.identity = "srv#1"
 
     def commit(self, add: dict[str, str] = {}, delete: tuple[str, ...] = ()) -> None:
         for cid, text in add.items():
@@ -257,3 +258,18 @@ def test_server_lexical_compacts_a_large_delta_and_rebuilds_after_a_reset():
     server.rows, server.stamp = {"z#0000": ("only this", 1)}, 1  # the collection was dropped and rebuilt
     clock.t += 1
     assert [c for c, _ in live.search("only", 3)] == ["z#0000"] and server.full_reads == 2
+
+
+def test_server_lexical_restarts_from_its_cache_and_catches_up(tmp_path):
+    server, clock = FakeServer(), Clock()
+    server.commit({f"a{i}#0000": f"grain harbour {i}" for i in range(30)})
+    first = ServerLexical(server, check_every_s=0, clock=clock, cache=tmp_path / "cache")
+    assert server.full_reads == 1 and not first.loaded_from_cache
+    server.commit({"new#0000": "report zq77 filed"}, delete=("a1#0000",))  # while no worker runs
+    again = ServerLexical(server, check_every_s=0, clock=clock, cache=tmp_path / "cache")
+    assert again.loaded_from_cache and server.full_reads == 1  # nothing fetched in full
+    assert [c for c, _ in again.search("zq77", 3)] == ["new#0000"]
+    assert "a1#0000" not in {c for c, _ in again.search("grain", 50)} and again.status.chunks == 30
+    server.identity = "srv#2"  # the collection was dropped and made again: the cache is not for it
+    third = ServerLexical(server, check_every_s=0, clock=clock, cache=tmp_path / "cache")
+    assert not third.loaded_from_cache and server.full_reads == 2

@@ -136,7 +136,8 @@ class Pipeline:
 
 def _load_lexical(settings, store):
     """BM25 that follows the store: with a Chroma server, built in memory from the server's
-    documents and rebuilt when its version stamp moves (the local folder is only a cache);
+    documents and refreshed when its version stamp moves (``<store>/server-bm25/`` is only a
+    cache that spares a restart the full fetch);
     locally, the generation beside the store, reloaded when its pointer moves. When it
     cannot be had, retrieval is dense-only and ``Retriever.status()`` says why."""
     from index.lexical import LexicalIndex, local_version
@@ -144,7 +145,7 @@ def _load_lexical(settings, store):
 
     watch = dict(check_every_s=settings.lexical_refresh_s, background=settings.lexical_refresh_s > 0)
     if settings.chroma_url:
-        return ServerLexical(store(), **watch)
+        return ServerLexical(store(), cache=settings.store / "server-bm25" / settings.collection, **watch)
     return LiveLexical(lambda: LexicalIndex.load(settings.store), lambda: local_version(settings.store), **watch)
 
 
