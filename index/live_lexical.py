@@ -26,9 +26,9 @@ import json
 import math
 import threading
 import time
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
 
 from index.lexical import LexicalIndex, LexicalStatus, tokenize

@@ -204,8 +204,8 @@ class FakeServer:
         self.full_reads = 0
         self.identity = "srv#1"
 
-    def commit(self, add: dict[str, str] = {}, delete: tuple[str, ...] = ()) -> None:
-        for cid, text in add.items():
+    def commit(self, add: dict[str, str] | None = None, delete: tuple[str, ...] = ()) -> None:
+        for cid, text in (add or {}).items():
             self.rows[cid] = (text, self.stamp + 1)
         for cid in delete:
             self.rows.pop(cid, None)
