@@ -62,11 +62,15 @@ out = {"from_cache": live.loaded_from_cache, "imported_s": imported, "fetch_s": 
        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 if sys.argv[6] != "-":
     print(json.dumps(out), flush=True)  # the bench now adds the article
+    started_at = live.status.version
     while True:
         if live.search(sys.argv[6], 3):
-            out["found_at"] = time.time(); out["rebuild_s"] = live.status.built_s
+            out["found_at"] = time.time()
             break
         time.sleep(0.1)
+    while live.status.version == started_at:  # the status is set just after the swap
+        time.sleep(0.01)
+    out["rebuild_s"] = live.status.built_s
 print(json.dumps(out), flush=True)
 """
 

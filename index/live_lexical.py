@@ -206,7 +206,7 @@ class ServerLexical(_Watched):
             try:  # a cache: failing to write it costs the next start a full fetch, nothing more
                 meta = {"identity": self._source.identity, "stamp": stamp}
                 main.save(self._cache, extra={"cache.json": json.dumps(meta),
-                                              "tokens.json": json.dumps([self._tokens[c] for c in ids])})
+                                              "tokens.json": json.dumps(_packed([self._tokens[c] for c in ids]))})
             except OSError:
                 pass
 
@@ -215,8 +215,8 @@ class ServerLexical(_Watched):
         try:
             main, files = LexicalIndex.load_with(self._cache, "cache.json", "tokens.json")
             meta = json.loads(files["cache.json"])
-            tokens = json.loads(files["tokens.json"])
-        except (OSError, ValueError):
+            tokens = _unpacked(json.loads(files["tokens.json"]))
+        except (OSError, ValueError, KeyError, IndexError):
             return None
         if meta.get("identity") != self._source.identity or len(tokens) != len(main.ids):
             return None
@@ -269,6 +269,17 @@ def _score_delta(query: list[str], snap: _Snapshot, main: LexicalIndex) -> list[
             score += math.log(1 + (snap.n_docs - df + 0.5) / (df + 0.5)) * n / (n + norm)
         out.append((cid, score))
     return out
+
+
+def _packed(docs: list[list[str]]) -> dict:
+    """Tokens as a vocabulary and per-document indices (small on disk; one str per word when loaded)."""
+    vocab: dict[str, int] = {}
+    return {"docs": [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in docs], "vocab": list(vocab)}
+
+
+def _unpacked(packed: dict) -> list[list[str]]:
+    vocab = packed["vocab"]
+    return [[vocab[i] for i in doc] for doc in packed["docs"]]
 
 
 def _num(stamp: str) -> int:
