@@ -225,11 +225,16 @@ class OpenAIEmbedder:
 
     def count_tokens(self, text: str) -> int:
         if self._tokenizer is None:
-            _offline()
-            from transformers import AutoTokenizer
+            # The bundled tokenizer.json through `tokenizers` (Rust): the same tokens as
+            # transformers' fast tokenizer without importing transformers (which imports torch,
+            # minutes on a busy machine) in processes that never run a local model.
+            from tokenizers import Tokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(str(bundled_minilm_path()), local_files_only=True)
-        return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+            tokenizer = Tokenizer.from_file(str(bundled_minilm_path() / "tokenizer.json"))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
 
 def _pooled(embedding) -> list[float]:
