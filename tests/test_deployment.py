@@ -110,7 +110,7 @@ def dump(chroma_url: str, collection: str) -> dict:
 
 def index(tmp_path: Path, env: dict, corpus: Path, *extra: str, store: str | None = None):
     folder = store or str(tmp_path / f"machine-{time.monotonic_ns()}")
-    return run_newsbot("index", "--store", folder, *extra, str(corpus), env=env, timeout=300)
+    return run_newsbot("index", "--store", folder, *extra, str(corpus), env=env, timeout=900)
 
 
 def test_writer_from_empty_folders_recognises_unchanged_and_replaces_edited(tmp_path, chroma_url, embeddings):
@@ -201,7 +201,7 @@ def test_two_concurrent_writers_one_fails_clearly_one_waits(tmp_path, chroma_url
         assert first.poll() is None, "the first writer finished before the second started"
         second = index(tmp_path, env, corpus)
         waiter = index(tmp_path, env, corpus, "--wait", "120")
-        out, err = first.communicate(timeout=300)
+        out, err = first.communicate(timeout=900)
     assert first.returncode == 0, err
     assert "30 added" in out
     assert second.returncode != 0 and "Traceback" not in second.stderr
