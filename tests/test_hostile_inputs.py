@@ -176,9 +176,9 @@ def test_a_big_article_is_written_batch_by_batch(tmp_path):
             super().__init__()
             self.upserts: list[int] = []
 
-        def upsert(self, chunks, embeddings):
+        def upsert(self, chunks, embeddings, facts=None):
             self.upserts.append(len(chunks))
-            super().upsert(chunks, embeddings)
+            super().upsert(chunks, embeddings, facts)
 
     folder = tmp_path / "big"
     folder.mkdir()
