@@ -159,7 +159,7 @@ def test_sigkill_mid_run_then_rerun_from_another_empty_folder_equals_a_clean_run
     corpus = tmp_path / "corpus"
     write_distractors(corpus, 60, words=400)  # ~3 chunks each
     with FakeEmbeddingsAPI(delay_s=0.15) as slow:
-        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4", NEWSBOT_LEASE_TTL_S="6")
+        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4", NEWSBOT_LEASE_TTL_S="40")
         clean = index(tmp_path, {**env, "NEWSBOT_COLLECTION": "clean-run"}, corpus)
         assert clean.returncode == 0, clean.stderr
 
@@ -179,7 +179,7 @@ def test_sigkill_mid_run_then_rerun_from_another_empty_folder_equals_a_clean_run
         refused = index(tmp_path, env, corpus)
         assert refused.returncode != 0 and "Traceback" not in refused.stderr
         assert "holds the write lease" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
-        rerun = index(tmp_path, env, corpus, "--wait", "60")
+        rerun = index(tmp_path, env, corpus, "--wait", "120")
         assert rerun.returncode == 0, rerun.stderr
     assert dump(chroma_url, "newsbot") == dump(chroma_url, "clean-run")
 
