@@ -3,8 +3,9 @@
 Backends (all compute the same model; they differ in arithmetic and runtime):
 
 - ``torch``      fp32 PyTorch — the reference every other backend is measured against;
-- ``torch-bf16`` PyTorch under ``torch.autocast("cpu", dtype=torch.bfloat16)`` — needs bf16
-  matrix kernels (AMX ``amx_bf16`` or ``avx512_bf16``, reached through oneDNN);
+- ``torch-bf16`` PyTorch with the weights cast to bfloat16 — needs bf16 matrix kernels (AMX
+  ``amx_bf16`` or ``avx512_bf16``, reached through oneDNN); without them bf16 is emulated and
+  slower than fp32, hence the fallback;
 - ``onnx``       the same weights exported to ONNX, fp32, run by onnxruntime — no torch import,
   which is what makes `newsbot ask` start fast;
 - ``onnx-int8``  that export quantised to int8 (VNNI/AMX int8 kernels).
