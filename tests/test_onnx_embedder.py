@@ -67,7 +67,7 @@ def test_int8_vectors_agree_with_torch(onnx_embedder, minilm):
 
 @pytest.mark.slow
 def test_int8_retrieval_finds_the_right_seed(onnx_embedder, tmp_path, seed_dir):
-    from bot.retrieve import Retriever
+    from bot.answering.retrieve import Retriever
     from index.indexer import index_paths
     from index.lexical import LexicalIndex
     from index.store import open_store
