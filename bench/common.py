@@ -66,8 +66,8 @@ def realtimeqa_corpus(n_chunks: int, counter, max_tokens: int = 200, overlap: in
     index/chunking.py with ``counter``) add up to about ``n_chunks``; built once, reused."""
     import json
 
-    from index.sources.article import Article
     from index.chunking import chunk_article
+    from index.sources.article import Article
 
     folder = OUT / f"rtqa-{n_chunks}"
     done = folder / ".complete"

@@ -22,9 +22,9 @@ from common import median, realtimeqa_articles, realtimeqa_cases, record
 
 from evals.metrics import recall_at_k
 from index import backends
-from index.sources.article import Article
 from index.chunking import chunk_article
 from index.embedders import MINILM_NAME, OnnxEmbedder, SentenceTransformerEmbedder, bundled_minilm_path, cpu_features
+from index.sources.article import Article
 
 
 def make(backend: str, batch: int):

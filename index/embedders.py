@@ -10,8 +10,7 @@ kernels exist (else fp32), and queries use the torch-free ONNX fp32 runner once 
 on disk (so `newsbot ask` never imports torch). Their vectors are interchangeable with fp32
 (cosine ≥ 0.999 on every text measured), so they share the model's name in the store.
 
-Every backend encodes the same way: tokenise all texts once, sort by token length, cut into
-batches, pad each batch only to its own longest text, then restore the input order.
+Every backend tokenises once and encodes length-sorted batches (index/batching.py).
 
 Example::
 
@@ -55,8 +54,7 @@ class Embedder(Protocol):
 
 
 def _offline() -> None:
-    # Must happen before transformers / huggingface_hub are imported: with these set a
-    # missing local file fails loudly instead of reaching for the model hub.
+    # Before transformers / huggingface_hub are imported: a missing local file fails loudly.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -99,11 +97,9 @@ def _model_facts(model_path: Path) -> dict | None:
         seq = json.loads((model_path / "sentence_bert_config.json").read_text())
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    others = ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")
     if modules != ["Transformer", "Pooling", "Normalize"] or not pooling.get("pooling_mode_mean_tokens") \
-            or not (model_path / "tokenizer.json").is_file():
-        return None
-    if any(pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens",
-                                    "pooling_mode_mean_sqrt_len_tokens")):
+            or any(pooling.get(k) for k in others) or not (model_path / "tokenizer.json").is_file():
         return None
     return {"max_seq_length": int(seq.get("max_seq_length", 256)),
             "dimension": int(pooling["word_embedding_dimension"])}
@@ -200,10 +196,10 @@ class SentenceTransformerEmbedder:
 class OnnxEmbedder:
     """The same transformer run by onnxruntime from a local export — fp32 (``'onnx'``) or int8
     (``'onnx-int8'``) — with mean pooling and L2 normalisation as the model's own pipeline does.
-    Imports neither torch nor transformers once the export exists."""
+    Imports neither torch nor transformers once the export exists. Threads: one per core."""
 
     def __init__(self, model_path: Path, *, name: str, backend: str = "onnx", batch_size: int = 64,
-                 threads: int | None = None):
+                 threads: int | None = None, fast_start: bool = False):
         import onnxruntime
 
         from index.onnx_export import export_path
@@ -223,7 +219,9 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Full graph optimisation costs ~0.2 s per start; queries (one short text) skip it.
+        level = "ORT_ENABLE_BASIC" if fast_start else "ORT_ENABLE_ALL"
+        options.graph_optimization_level = getattr(onnxruntime.GraphOptimizationLevel, level)
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = load_tokenizer(Path(model_path), facts["max_seq_length"])
@@ -268,6 +266,9 @@ def _make_export(model_path: Path, backend: str) -> Path:
 def local_embedder(model_path: Path, name: str, settings, *, role: str = "index"):
     """The local model on the backend :func:`index.backends.resolve` picks for this machine."""
     requested = settings.embedder_backend
+    if requested not in backends.CHOICES:
+        raise ConfigError(f"unknown embedder backend {requested!r} (NEWSBOT_EMBEDDER_BACKEND / --embedder-backend): "
+                          f"use one of {', '.join(backends.CHOICES)}")
     local = Path(model_path).is_dir()
     # First without torch: when the answer is an ONNX backend, torch is never imported.
     choice = backends.resolve(requested, cpu_features(model_path if local else None, probe_torch=False), role=role)
@@ -275,7 +276,7 @@ def local_embedder(model_path: Path, name: str, settings, *, role: str = "index"
         choice = backends.resolve(requested, cpu_features(model_path if local else None, probe_torch=True), role=role)
     if choice.backend.startswith("onnx"):
         embedder = OnnxEmbedder(Path(model_path), name=name, backend=choice.backend,
-                                batch_size=settings.embed_batch_size)
+                                batch_size=settings.embed_batch_size, fast_start=role == "query")
     else:
         # Indexing with `auto` leaves the ONNX export behind, so later queries start without torch.
         embedder = SentenceTransformerEmbedder(model_path, name=name, backend=choice.backend,

@@ -4,11 +4,11 @@ under its own embedder name, and good for retrieval; bf16 torch stays within cos
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import subprocess
 import sys
+
+import numpy as np
+import pytest
 
 from bot.core.settings import load_settings
 from index.embedders import MINILM_NAME, OnnxEmbedder, SentenceTransformerEmbedder, build_embedder, bundled_minilm_path
