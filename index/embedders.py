@@ -130,10 +130,9 @@ def cpu_features(model_path: Path | None, *, probe_torch: bool) -> backends.CpuF
 # --- adapters ------------------------------------------------------------------------------
 
 class SentenceTransformerEmbedder:
-    """A local sentence-transformers model on torch, fp32 (``backend='torch'``) or with its
-    weights cast to bf16 (``'torch-bf16'``: AMX/AVX-512 bf16 matrix kernels through oneDNN; the
-    final L2 normalisation in fp32). Casting the weights once measured ~2.4× fp32 here, autocast
-    ~1.6× (it re-casts every weight on every call); both stay within cosine 0.9999 of fp32."""
+    """A local sentence-transformers model on torch, fp32 (``backend='torch'``) or with its weights
+    cast to bf16 (``'torch-bf16'``: AMX/AVX-512 bf16 kernels via oneDNN; L2 norm in fp32). Casting once
+    measured ~2.4× fp32 here, autocast ~1.6× (it re-casts every weight on every call)."""
 
     def __init__(self, model_path: str | Path, *, name: str | None = None, backend: str = "torch",
                  batch_size: int = 64, export_onnx: bool = False):
