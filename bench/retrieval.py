@@ -134,6 +134,7 @@ def main() -> None:
         p50, p95_, built = r["p50"], r["p95"], r["built"]
         rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {r['rss']:.0f} / {r['peak']:.0f} | "
                     f"{built:.0f} s |")
+        print(rows[-1], flush=True)  # a long run stopped early still shows the sizes done
         if args.server and str(n) in args.server_sizes.split(","):
             import socket
 
