@@ -130,3 +130,12 @@ def test_encode_sorted_keeps_the_input_order_and_pads_only_to_the_batch_longest(
     out = encode_sorted(rows, 2, run)
     assert out == [[5.0], [40.0], [6.0], [39.0], [2.0]]
     assert widths == [40, 6, 2]  # no batch padded beyond its longest row
+
+
+def test_an_unknown_backend_setting_is_a_one_line_config_error():
+    from bot.core.errors import ConfigError
+    from index.embedders import build_embedder
+
+    with pytest.raises(ConfigError) as err:
+        build_embedder(load_settings({"NEWSBOT_EMBEDDER_BACKEND": "cuda"}))
+    assert "NEWSBOT_EMBEDDER_BACKEND" in str(err.value) and "\n" not in str(err.value)
