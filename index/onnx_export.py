@@ -33,7 +33,10 @@ def cache_dir() -> Path:
 def export_path(model_path: Path, kind: str) -> Path:
     """Where the ``kind`` ('fp32' or 'int8pc') export of the model folder lives."""
     model_path = Path(model_path)
-    key = hashlib.sha256(str(model_path.resolve()).encode()).hexdigest()[:12]
+    # Keyed by the folder and its weights file's size and mtime: a model replaced in place is re-exported.
+    weights = [p for p in (model_path / "model.safetensors", model_path / "pytorch_model.bin") if p.is_file()]
+    stamp = [(p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in weights]
+    key = hashlib.sha256(f"{model_path.resolve()}|{stamp}".encode()).hexdigest()[:12]
     return cache_dir() / f"{model_path.name}-{key}-{kind}.onnx"
 
 
