@@ -39,9 +39,9 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "OPENAI_"))}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 
-    def cold_runs(llm: str, backend: str | None) -> list[float]:
+    def cold_runs(llm: str, backend: str | None, runs: int) -> list[float]:
         times = []
-        for _ in range(args.cold_runs):
+        for _ in range(runs):
             extra = {"NEWSBOT_EMBEDDER_BACKEND": backend} if backend else {}
             t = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", "bot", "ask", "--store", str(store), "--llm", llm,
@@ -61,8 +61,10 @@ def main() -> None:
             t = time.perf_counter()
             pipeline.ask(case.question, case.history, llm=llm)
             warm.append(time.perf_counter() - t)
-        cold = cold_runs(llm, None)
-        other = cold_runs(llm, args.compare) if args.compare else []
+        cold, other = [], []
+        for _ in range(args.cold_runs):  # alternated, so load drift hits both alike
+            cold += cold_runs(llm, None, 1)
+            other += cold_runs(llm, args.compare, 1) if args.compare else []
         rows.append(f"| {llm} | {median(warm):.3f} | {p95(warm):.3f} | **{median(cold):.2f}** "
                     f"({', '.join(f'{x:.2f}' for x in cold)}) | "
                     + (f"{median(other):.2f} ({', '.join(f'{x:.2f}' for x in other)}) |" if other else "– |"))
