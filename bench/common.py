@@ -24,10 +24,11 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"  # git-ignored
-# ../shared/corpora beside the clone (or beside any parent: worktrees live one level deeper)
-BBC = next((p / "shared" / "corpora" / "bbc-news-sport-politics.csv" for p in REPO.parents
-            if (p / "shared" / "corpora" / "bbc-news-sport-politics.csv").is_file()),
-           REPO.parent / "shared" / "corpora" / "bbc-news-sport-politics.csv")
+# ../shared/corpora beside the clone (a worktree sits one level deeper: look upwards).
+CORPORA = next((p / "shared" / "corpora" for p in REPO.parents if (p / "shared" / "corpora").is_dir()),
+               REPO.parent / "shared" / "corpora")
+BBC = CORPORA / "bbc-news-sport-politics.csv"
+REALTIMEQA = CORPORA / "realtimeqa"
 RESULTS = BENCH / "RESULTS.md"
 sys.path.insert(0, str(REPO))
 
@@ -37,6 +38,53 @@ def bbc_texts() -> list[str]:
         raise SystemExit(f"{BBC} not found: the benchmark corpus lives in ../shared/corpora/")
     with BBC.open(encoding="utf-8", newline="") as f:
         return [row["text"].strip() for row in csv.DictReader(f) if row.get("text", "").strip()]
+
+
+def realtimeqa_articles(year: int = 2024) -> list[dict]:
+    """Real news articles (id, title, url, published, text) from RealTime QA, in file order."""
+    import gzip
+    import json
+
+    path = REALTIMEQA / f"articles-{year}.jsonl.gz"
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: the research corpus lives in ../shared/corpora/realtimeqa/")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def realtimeqa_cases(year: int = 2024, n: int = 20) -> list[dict]:
+    """The first ``n`` answerable questions that have retrieved articles (question, sources, retrieved)."""
+    import json
+
+    with (REALTIMEQA / f"cases-{year}.jsonl").open(encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f if line.strip()]
+    return [c for c in cases if c.get("answerable") and c.get("retrieved") and c.get("sources")][:n]
+
+
+def realtimeqa_corpus(n_chunks: int, counter, max_tokens: int = 200, overlap: int = 32) -> Path:
+    """A folder of .jsonl files holding the first real-news articles whose chunks (by
+    index/chunking.py with ``counter``) add up to about ``n_chunks``; built once, reused."""
+    import json
+
+    from index.chunking import chunk_article
+    from index.sources.article import Article
+
+    folder = OUT / f"rtqa-{n_chunks}"
+    done = folder / ".complete"
+    if done.is_file():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    total, rows = 0, []
+    for a in realtimeqa_articles():
+        if total >= n_chunks:
+            break
+        total += len(chunk_article(Article(a["id"], a["text"]), counter, max_tokens, overlap))
+        rows.append({k: a.get(k) for k in ("id", "title", "url", "published", "text")})
+    for i in range(0, len(rows), 500):
+        with (folder / f"part-{i // 500:03d}.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows[i:i + 500])
+    done.write_text(f"{len(rows)} articles, {total} chunks")
+    return folder
 
 
 def _sentences(text: str) -> list[str]:
@@ -74,7 +122,8 @@ def machine() -> str:
         pass
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores · {cpu} · {mem_gib:.0f} GiB RAM · Python {platform.python_version()} · load {load}"
+    return (f"{os.cpu_count()} cores · {cpu} · {mem_gib:.0f} GiB RAM · Python {platform.python_version()} · "
+            f"load {load} (shared with other agents: compare ratios from one run, not absolute rates)")
 
 
 def rss_mib() -> float:

@@ -1,95 +1,103 @@
-"""Ingestion speed: `newsbot index` vs the raw encoder on the same chunks, same run.
+"""Ingestion on real news: `newsbot index` with fp32 torch and the run-time default, same run.
 
-    python bench/ingest.py [--articles 2000] [--backend torch|onnx-int8]
+    python bench/ingest.py [--chunks 1000,10000] [--backends torch,auto] [--raw]
 
-Target: indexing ≥ 0.85 × the raw encoder's chunks/s (chunking, hashing, Chroma and BM25
-writes cost ≤ 15 %); re-indexing the unchanged corpus ≤ 2 % of the first run, 0 embedded.
+Corpus: the first RealTime QA 2024 articles adding up to about N chunks (index/chunking.py,
+200 tokens). For each size, every backend indexes the same corpus into a fresh store
+(load, chunk, hash, embed, Chroma upsert, BM25) — chunks/s, articles/s, RSS of a child
+process each (so one backend's memory does not inflate the next). ``--raw``: also the bare
+encoder on the same chunks (smallest size), to show what chunking and Chroma/BM25 writes cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import subprocess
+import sys
 import time
 
-from common import OUT, build_corpus, record, rss_mib
+from common import OUT, REPO, realtimeqa_corpus, record
 
+CHILD = r"""
+import json, sys, time, resource
+sys.path.insert(0, sys.argv[1])
 from bot.core.settings import load_settings
-from index.chunking import chunk_article
 from index.embedders import build_embedder
 from index.indexer import index_paths
-from index.sources.files import load_articles
+settings = load_settings({}, store=sys.argv[3], embedder_backend=sys.argv[4], quiet=True)
+t = time.perf_counter()
+embedder = build_embedder(settings)
+load_s = time.perf_counter() - t
+t = time.perf_counter()
+done = index_paths(settings, [sys.argv[2]], embedder=embedder)
+index_s = time.perf_counter() - t
+raw_s = None
+if sys.argv[5] == "raw":
+    from index.sources.files import load_articles
+    from index.chunking import chunk_article
+    texts = [c.text for a in load_articles([sys.argv[2]]).articles
+             for c in chunk_article(a, embedder.count_tokens, min(settings.chunk_tokens, embedder.max_tokens),
+                                    settings.chunk_overlap_tokens)]
+    t = time.perf_counter()
+    for i in range(0, len(texts), settings.embed_batch_size):
+        embedder.embed(texts[i:i + settings.embed_batch_size])
+    raw_s = time.perf_counter() - t
+print(json.dumps({"backend": embedder.backend, "articles": done.added + done.updated, "chunks": done.chunks_written,
+                  "load_s": load_s, "index_s": index_s, "raw_s": raw_s,
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
-class Counting:
-    """The real embedder, counting the texts it embeds."""
-
-    def __init__(self, inner):
-        self.inner, self.embedded = inner, 0
-        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
-
-    def embed(self, texts):
-        self.embedded += len(texts)
-        return self.inner.embed(texts)
-
-    def count_tokens(self, text):
-        return self.inner.count_tokens(text)
+def run(corpus, store, backend: str, raw: bool) -> dict:
+    shutil.rmtree(store, ignore_errors=True)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(REPO), str(corpus), str(store), backend,
+                           "raw" if raw else "-"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--backend", default="torch")
+    ap.add_argument("--chunks", default="1000,10000")
+    ap.add_argument("--backends", default="torch,auto", help="the first is the reference")
+    ap.add_argument("--raw", action="store_true")
     args = ap.parse_args()
-    corpus = build_corpus(args.articles)
-    store = OUT / f"store-ingest-{args.articles}-{args.backend}"
-    shutil.rmtree(store, ignore_errors=True)
-    settings = load_settings({}, store=store, embedder_backend=args.backend, quiet=True)
-    embedder = Counting(build_embedder(settings))
-    embedder.embed(["warm up the encoder"] * 8)
+    from index.embedders import bundled_minilm_path, load_tokenizer
 
-    # The raw encoder on exactly the chunks `index` will embed, same batch size.
-    articles = load_articles([corpus]).articles
-    max_tokens = min(settings.chunk_tokens, embedder.max_tokens)
-    chunks = [c.text for a in articles for c in chunk_article(a, embedder.count_tokens, max_tokens,
-                                                              settings.chunk_overlap_tokens)]
-    def raw_pass() -> float:
-        t = time.perf_counter()
-        for i in range(0, len(chunks), settings.embed_batch_size):
-            embedder.inner.embed(chunks[i:i + settings.embed_batch_size])
-        return time.perf_counter() - t
+    tokenizer = load_tokenizer(bundled_minilm_path(), None)
+    counter = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)  # noqa: E731
+    sizes = [int(x) for x in args.chunks.split(",")]
+    names = args.backends.split(",")
+    rows, ratios = [], []
+    for n, size in enumerate(sizes):
+        corpus = realtimeqa_corpus(size, counter)
+        got = {}
+        for b in (names if n % 2 == 0 else names[::-1]):  # alternate who goes first
+            got[b] = run(corpus, OUT / f"store-ingest-{size}-{b}", b, args.raw and n == 0)
+        base = got[names[0]]["chunks"] / got[names[0]]["index_s"]
+        for b in names:
+            r = got[b]
+            rate = r["chunks"] / r["index_s"]
+            raw = f"{r['chunks'] / r['raw_s']:.1f} ({rate * r['raw_s'] / r['chunks']:.3f})" if r["raw_s"] else "–"
+            rows.append(f"| {r['chunks']:,} | {r['articles']:,} | {b} → {r['backend']} | {r['index_s']:.0f} | "
+                        f"**{rate:.1f}** | {r['articles'] / r['index_s']:.2f} | **{rate / base:.2f}×** | "
+                        f"{raw} | {r['load_s']:.1f} | {r['rss_mib']:.0f} |")
+            if b != names[0]:
+                ratios.append((size, rate / base))
+    record("Ingestion of real news by corpus size (fp32 vs the default, same run)", f"""
+RealTime QA 2024 articles (whole texts) in .jsonl files; `index_paths` into a fresh local store,
+one child process per backend and size (peak RSS of that process); sizes alternate which backend
+goes first. "raw" = the bare encoder on the same chunks, same batches, and ingestion / raw.
 
-    raw_before = raw_pass()
-    embedder.embedded = 0
-    t = time.perf_counter()
-    first = index_paths(settings, [corpus], embedder=embedder)
-    index_s = time.perf_counter() - t
-    embedded_first = embedder.embedded
-
-    embedder.embedded = 0
-    t = time.perf_counter()
-    again = index_paths(settings, [corpus], embedder=embedder)
-    again_s = time.perf_counter() - t
-
-    raw_after = raw_pass()  # before *and* after: load on a shared machine drifts
-    raw_s = (raw_before + raw_after) / 2
-    raw_rate, index_rate = len(chunks) / raw_s, first.chunks_written / index_s
-    ratio = index_rate / raw_rate
-    record(f"Ingestion ({args.articles} articles, {args.backend})", f"""
-| measure | value |
-|---|---|
-| articles / chunks | {len(articles)} / {first.chunks_written} (raw encoder: {len(chunks)} chunks) |
-| raw encoder (`embed`, batch {settings.embed_batch_size}), before / after the index run | {raw_before:.1f} s / {raw_after:.1f} s → mean **{raw_rate:.1f} chunks/s** |
-| `newsbot index` (load, chunk, hash, embed, Chroma upsert, BM25) | {index_s:.1f} s → **{index_rate:.1f} chunks/s** |
-| ingestion / raw encoder | **{ratio:.3f}** (target ≥ 0.85: {"met" if ratio >= 0.85 else "missed"}) |
-| re-index unchanged | {again_s:.2f} s = **{100 * again_s / index_s:.2f} %** of the first run (target ≤ 2 %), {embedder.embedded} chunks embedded ({again.unchanged} unchanged) |
-| embedded in first run | {embedded_first} |
-| peak-ish RSS after | {rss_mib():.0f} MiB |
-
-Same process, same chunk texts; the raw encoder ran before and after `index` and the ratio uses
-the mean of the two (one index run: each pass takes minutes at this encoder speed).
-""")
+| chunks | articles | backend | index s | chunks/s | articles/s | vs {names[0]} (same run) | raw chunks/s (ingest/raw) | model load s | peak RSS MiB |
+|---|---|---|---|---|---|---|---|---|---|
+""" + "\n".join(rows) + "\n\nDefault / fp32: " + ", ".join(f"{r:.2f}× at {s:,}" for s, r in ratios) + "\n")
 
 
 if __name__ == "__main__":
+    t0 = time.perf_counter()
     main()
+    print(f"({time.perf_counter() - t0:.0f} s)")

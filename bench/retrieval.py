@@ -1,6 +1,10 @@
 """Retrieval latency (question embedding + dense + BM25 + fusion) and memory by store size.
 
-    python bench/retrieval.py [--sizes 1000,10000,100000] [--server [--server-sizes 1000,10000]]
+    python bench/retrieval.py [--sizes 1000,10000,40000,400000] [--server [--server-sizes 1000,10000]]
+
+Each size is measured in a child process of its own (build, then query), so its peak RSS is that
+store's alone; a least-squares line through (chunks, p50) and (chunks, RSS) gives the slopes
+quoted in bench/SCALING.md. The question embedder is the one `newsbot ask` uses (role 'query').
 
 Chunks are BBC sentences windows; their dense vectors are synthetic unit vectors (embedding
 100k chunks at ~25 chunks/s would take over an hour here) — the question is embedded for
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import shutil
 import subprocess
 import sys
@@ -82,27 +87,54 @@ def chroma_server(path: Path, port: int):
     raise SystemExit("chroma run did not start")
 
 
+def one_size(n: int) -> dict:
+    """Build a store of ``n`` chunks and time queries on it (run in a child process)."""
+    import resource
+
+    embedder = build_embedder(load_settings({}, quiet=True), role="query")
+    store = OUT / f"store-retrieval-{n}"
+    shutil.rmtree(store, ignore_errors=True)
+    settings = load_settings({}, store=store, quiet=True)
+    items = chunks(n)
+    t = time.perf_counter()
+    build(settings, embedder, items, embedder.dimension)
+    built = time.perf_counter() - t
+    del items
+    gc.collect()
+    p50, p95_ = measure(settings, embedder)
+    shutil.rmtree(store, ignore_errors=True)
+    return {"n": n, "p50": p50, "p95": p95_, "rss": rss_mib(), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "built": built, "backend": embedder.backend}
+
+
+def fit(xs, ys) -> tuple[float, float]:
+    """Least-squares slope and intercept."""
+    slope, intercept = np.polyfit(np.asarray(xs, float), np.asarray(ys, float), 1)
+    return float(slope), float(intercept)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--sizes", default="1000,10000,40000,400000")
     ap.add_argument("--server", action="store_true", help="also measure through a `chroma run` server")
     ap.add_argument("--server-sizes", default="1000,10000", help="sizes measured through the server")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    base = load_settings({}, quiet=True)
-    embedder = build_embedder(base)
-    rows = []
+    if args.child:
+        print(json.dumps(one_size(args.child)))
+        return
+    embedder = build_embedder(load_settings({}, quiet=True), role="query")
+    rows, got = [], []
     for n in [int(s) for s in args.sizes.split(",")]:
-        store = OUT / f"store-retrieval-{n}"
-        shutil.rmtree(store, ignore_errors=True)
-        settings = load_settings({}, store=store, quiet=True)
-        items = chunks(n)
-        t = time.perf_counter()
-        build(settings, embedder, items, embedder.dimension)
-        built = time.perf_counter() - t
-        del items
-        gc.collect()
-        p50, p95_ = measure(settings, embedder)
-        rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {rss_mib():.0f} | {built:.0f} s |")
+        done = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-2000:])
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        got.append(r)
+        p50, p95_, built = r["p50"], r["p95"], r["built"]
+        rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {r['rss']:.0f} / {r['peak']:.0f} | "
+                    f"{built:.0f} s |")
+        print(rows[-1], flush=True)  # a long run stopped early still shows the sizes done
         if args.server and str(n) in args.server_sizes.split(","):
             import socket
 
@@ -124,15 +156,22 @@ def main() -> None:
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
-    record("Retrieval latency by store size", """
-`Retriever.search` = embed the question (MiniLM, torch) + Chroma dense top-k + BM25 + fusion,
-k=5 (pool 20); 10 questions × 5 runs after warm-up. Dense vectors of the chunks are synthetic
-unit vectors (the question is embedded for real); BM25 runs over real BBC text windows.
-RSS is the benchmark process after building and querying (it grows as sizes accumulate).
+    ns = [r["n"] for r in got]
+    t_slope, t0 = fit(ns, [r["p50"] for r in got])
+    m_slope, m0 = fit(ns, [r["rss"] for r in got])
+    record("Retrieval latency and memory by store size", f"""
+`Retriever.search` = embed the question (MiniLM, {got[0]["backend"]} — what `ask` uses) + Chroma dense
+top-k + BM25 + fusion, k=5 (pool 20); 10 questions × 5 runs after warm-up. Dense vectors of the chunks
+are synthetic unit vectors (the question is embedded for real); BM25 runs over real BBC text windows.
+One child process per size: RSS after querying / peak RSS (building included).
 
-| chunks | store | p50 ms | p95 ms | RSS MiB | build |
+| chunks | store | p50 ms | p95 ms | RSS / peak MiB | build |
 |---|---|---|---|---|---|
-""" + "\n".join(rows) + "\n\nTargets: p50 ≤ 25 ms at 10k, ≤ 60 ms at 100k.\n")
+""" + "\n".join(rows) + f"""
+
+Least-squares fit over these sizes: p50 ≈ {t0:.1f} ms + {t_slope * 1e5:.2f} ms per 100k chunks;
+RSS ≈ {m0:.0f} MiB + {m_slope * 1e5:.0f} MiB per 100k chunks.
+""")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def _common_flags() -> argparse.ArgumentParser:
     g.add_argument("--store", help="store folder (default .newsbot, $NEWSBOT_STORE)")
     g.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL ($NEWSBOT_CHROMA_URL)")
     g.add_argument("--embedder", help="embedder: minilm | ST model folder/name | openai:<model>")
-    g.add_argument("--embedder-backend", dest="embedder_backend", choices=["torch", "onnx-int8"])
+    g.add_argument("--embedder-backend", dest="embedder_backend",
+                   choices=["auto", "torch", "torch-bf16", "onnx", "onnx-int8"],
+                   help="encoder backend (default auto: fastest interchangeable with fp32 on this CPU)")
     a = common.add_argument_group("answering")
     a.add_argument("--llm", help="answerer: auto | openai | local | extractive ($NEWSBOT_LLM)")
     a.add_argument("--model", help="model name for --llm openai ($NEWSBOT_MODEL)")

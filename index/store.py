@@ -271,8 +271,11 @@ def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
                                     "(with the same --store / --chroma-url) first") from None
         collection = client.get_or_create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": embedder.name, "dimension": int(embedder.dimension)})
+            metadata={"embedder": embedder.name, "dimension": int(embedder.dimension),
+                      "backend": str(getattr(embedder, "backend", "") or "")})
     store = ChromaStore(client, collection, where)
+    # The name is the vector space (index/backends.py): fp32, bf16 and ONNX fp32 runs of one model
+    # share it, so a store built by one is read by the others; int8 has a name of its own.
     built_with, dim = store.embedder_info
     if built_with is not None and (built_with != embedder.name or int(dim or 0) != int(embedder.dimension)):
         raise EmbedderMismatchError(

@@ -13,7 +13,7 @@ def main(argv: list[str]) -> int:
     import index.embedders
     from tests.fakes import FakeEmbedder
 
-    index.embedders.build_embedder = lambda settings: FakeEmbedder()
+    index.embedders.build_embedder = lambda settings, **_: FakeEmbedder()
     from bot.cli import main as newsbot
 
     return newsbot(argv)

@@ -44,7 +44,7 @@ def cli(monkeypatch, capsys):
     """``cli(*args)`` runs `newsbot ARGS` in this process and returns its exit code and output."""
     import index.embedders
 
-    monkeypatch.setattr(index.embedders, "build_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(index.embedders, "build_embedder", lambda settings, **_: FakeEmbedder())
     monkeypatch.setenv("NEWSBOT_REFUSAL_THRESHOLD", "0.05")  # bag-of-words similarities are low
     monkeypatch.setenv("NEWSBOT_QUIET", "1")
 

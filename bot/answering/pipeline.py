@@ -47,7 +47,8 @@ class Pipeline:
             if self._embedder is None:
                 from index.embedders import build_embedder
 
-                self._embedder = build_embedder(self.settings)
+                # Queries: the backend that starts fastest (no torch import once the ONNX export exists).
+                self._embedder = build_embedder(self.settings, role="query")
             return self._embedder
 
     @property
