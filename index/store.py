@@ -1,13 +1,11 @@
 """The store seam: a Protocol and the Chroma adapter (the only chromadb import).
 
-Local mode keeps Chroma's files in ``<store>/chroma``; server mode (``--chroma-url``)
-talks to ``chroma run`` over HTTP with the same code. Embeddings are always passed in:
-Chroma's default embedding function would download a model.
-
-The collection holds everything needed to answer — each chunk's document, its article's metadata
-and content hash (``facts``) — so any machine rebuilds BM25 and the manifest from it (``scan``); its
-metadata carries a version stamp writers bump per batch (``bump_version``), readers poll (``version``);
-a side collection holds the write lease (``LeaseSlot``, policy in index/lease.py).
+Local mode keeps Chroma's files in ``<store>/chroma``; server mode (``--chroma-url``) talks to ``chroma run``
+over HTTP with the same code. Embeddings are always passed in (Chroma's default function downloads a model).
+The collection holds everything needed to answer — each chunk's document, its article's metadata and
+content hash (``facts``) — so any machine rebuilds BM25 and the manifest from it (``scan``); its metadata
+carries a version stamp writers bump per batch (``bump_version``), readers poll (``version``); a side
+collection holds the write lease (``LeaseSlot``, policy in index/lease.py).
 """
 
 from __future__ import annotations
