@@ -18,6 +18,7 @@ Only one writer at a time: an exclusive ``flock`` on ``<store>/.index.lock``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -29,6 +30,7 @@ from typing import Callable, Sequence
 
 from bot.core.errors import StoreLockedError
 from index.chunking import Chunk, chunk_article
+from index.dedup import STORIES, StoryBook
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.sources.article import Article
@@ -94,11 +96,14 @@ def store_lock(store_dir: Path, wait_s: float = 0.0):
 
 def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=None, prune: bool = True,
                 rebuild: bool = False, on_progress: ProgressCallback | None = None,
-                wait_s: float = 0.0) -> IndexSummary:
-    """Index ``paths`` (files or folders) into the store the settings name."""
+                wait_s: float = 0.0, extra: Sequence[Article] = ()) -> IndexSummary:
+    """Index ``paths`` (files or folders) and ``extra`` articles (fetched from URLs by
+    index/sources/web.py; never pruned) into the store the settings name."""
     started = time.perf_counter()
     store_dir = Path(settings.store)
     loaded = load_articles(paths)  # a missing path fails here, before anything is touched
+    if extra:
+        loaded = dataclasses.replace(loaded, articles=loaded.articles + tuple(extra))
     with store_lock(store_dir, wait_s):
         if embedder is None:
             from index.embedders import build_embedder
@@ -115,6 +120,7 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
                 else:
                     store.delete(store.all_ids())
                 manifest.clear()
+                (store_dir / STORIES).unlink(missing_ok=True)
             if store is None:
                 from index.store import open_store
 
@@ -146,8 +152,10 @@ class _Run:
             else:
                 todo.append((article, digest, before is not None))
 
-        chunked = [(a, h, existed, chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
-                                                  self.settings.chunk_overlap_tokens))
+        stories = self._stories([a for a, _, _ in todo])
+        chunked = [(a, h, existed, [dataclasses.replace(c, story_id=stories.get(a.id)) for c in
+                                    chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
+                                                  self.settings.chunk_overlap_tokens)])
                    for a, h, existed in todo]
         total = sum(len(c) for *_, c in chunked)
         written = 0
@@ -169,6 +177,15 @@ class _Run:
                     updated=sum(1 for _, _, existed in todo if existed), unchanged=unchanged, removed=removed,
                     skipped=loaded.skipped, chunks_written=written, warnings=tuple(loaded.warnings),
                     recovered=recovering)
+
+    def _stories(self, articles: list[Article]) -> dict[str, str]:
+        """Story ids (index/dedup.py) of new/changed articles; forgets articles no longer indexed."""
+        book = StoryBook(self.settings.store, self.settings.dedup_threshold)
+        try:
+            book.retain(set(self.manifest.articles()) | {a.id for a in articles})
+            return book.assign(articles) if articles else {}
+        finally:
+            book.close()
 
     def _max_tokens(self) -> int:
         return min(self.settings.chunk_tokens, self.embedder.max_tokens)

@@ -35,7 +35,7 @@ class ChunkStore(Protocol):
         ...
 
 
-_OPTIONAL = ("title", "source", "url", "published")
+_OPTIONAL = ("title", "source", "url", "published", "fetched_at", "story_id")
 _PAGE = 5000
 
 

@@ -19,6 +19,8 @@ class Chunk:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    fetched_at: str | None = None  # when a web article was fetched (index/sources/web.py)
+    story_id: str | None = None  # near-duplicate group (index/dedup.py); None: its own story
 
 
 @dataclass(frozen=True)

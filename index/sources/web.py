@@ -146,7 +146,7 @@ def _from_entry(state: _State, entry, outlet: str, got: Fetched) -> None:
 
 
 def _article(key_url: str, text: str, title, source, url, published, fetched_at):
-    from index.articles import Article, parse_published
+    from index.sources.article import Article, parse_published
 
     return Article(id=article_id(key_url), text=text, title=title, source=source, url=url or key_url,
                    published=parse_published(published) if published else None, path=None,
