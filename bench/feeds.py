@@ -22,7 +22,7 @@ from common import OUT, REPO, record
 
 sys.path.insert(0, str(REPO))
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from index.fetch import Fetcher, ValidatorCache
 from index.ingest import index_sources
 from index.sources.web import load_web

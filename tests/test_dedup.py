@@ -3,7 +3,7 @@ an article keeps its story across re-indexing, and the indexer writes story_id o
 
 from __future__ import annotations
 
-from index.articles import Article
+from index.sources.article import Article
 from index.dedup import StoryBook, similarity, story_members
 from tests.test_feeds import BRIDGE, BUDGET
 
@@ -49,7 +49,7 @@ def test_copies_share_one_story_and_keep_it(tmp_path):
 
 
 def test_indexer_writes_story_ids_on_chunks(tmp_path):
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
     from index.indexer import index_paths
     from tests.fakes import FakeEmbedder, InMemoryStore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from index.ingest import index_sources, read_sources_file
 from index.manifest import Manifest
 from index.store import open_store

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.core.errors import ConfigError
+from bot.core.settings import load_settings
 from index.indexer import store_lock
 from index.manifest import Manifest
 from index.watch import Watcher, parse_every
