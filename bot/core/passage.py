@@ -34,6 +34,7 @@ class Passage:
     lexical_score: float | None
     fused_rank: int
     fused_score: float
+    also_reported_by: tuple[str, ...] = ()  # other outlets that ran the same story (wire copies)
 
     @property
     def article_id(self) -> str:
