@@ -123,7 +123,8 @@ def main() -> None:
     real_copies = [h for h in high if h[0] >= 0.5]
     clean_neg = [h for h, a, b in hard if h < 0.5] + rand
     t, recall, fpr = fit(pos, clean_neg)
-    q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
+    def q(xs: list[float], p: float) -> float:
+        return sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
     lines = ["| pairs | n | min | p5 | median | p95 | max |", "|---|---|---|---|---|---|---|"]
     for name, values in [*((f"copies, {k}", v) for k, v in positives.items()),
                          ("distinct, same topic", [h for h, _, _ in hard]), ("distinct, random", rand)]:

@@ -80,6 +80,8 @@ def index_sources(settings, sources: Sequence[str], *, embedder=None, store=None
     web = None
     if urls:
         cache = ValidatorCache(settings.store)
+        if rebuild:  # the store starts empty: a 304 must not stand for "already indexed"
+            cache.data = {}
         own = fetcher is None
         fetcher = fetcher or Fetcher.from_settings(settings)
         try:

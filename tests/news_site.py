@@ -86,6 +86,7 @@ class NewsSite:
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0  # concurrent requests being served (per-host politeness)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -134,8 +135,17 @@ class NewsSite:
             status = 304
         with self.lock:
             self.hits.append(Hit(h.path, h.headers.get("User-Agent", ""), conditional, status))
-        if route is not None and route.delay_s:
-            time.sleep(route.delay_s)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if route is not None and route.delay_s:
+                time.sleep(route.delay_s)
+            self._reply(h, route, status, tag)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _reply(self, h: BaseHTTPRequestHandler, route: Route | None, status: int, tag: str | None) -> None:
         body = b"not found" if route is None else (b"" if status == 304 else route.body)
         try:
             h.send_response(status)

@@ -3,8 +3,8 @@ an article keeps its story across re-indexing, and the indexer writes story_id o
 
 from __future__ import annotations
 
-from index.sources.article import Article
 from index.dedup import StoryBook, similarity, story_members
+from index.sources.article import Article
 from tests.test_feeds import BRIDGE, BUDGET
 
 STORY = " ".join(BRIDGE * 2) + (" The mayor thanked the crews who worked through the winter, and said a second bridge "

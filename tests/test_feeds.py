@@ -179,3 +179,41 @@ def test_cli_index_url_prints_warnings_as_one_line_each(site, tmp_path, capsys, 
     assert code == 0
     assert "1 added" in out and "1 URL failed" in out
     assert err.strip().splitlines() == [f"warning: {urls['gone']}: HTTP 404 Not Found"]
+
+
+def test_one_request_at_a_time_per_host(site, settings):
+    for i in range(4):
+        site.set(f"/news/{i}.html", article_html(f"Story {i} of the day", BRIDGE if i % 2 else BUDGET,
+                                                 published="2024-03-05"), delay_s=0.05)
+    result = index_sources(settings.replace(fetch_concurrency=4), [site.url(f"/news/{i}.html") for i in range(4)],
+                           embedder=FakeEmbedder())
+    assert result.failed == 0 and result.added == 4
+    assert site.max_in_flight == 1
+
+
+def test_syndicated_pages_from_three_outlets_fold_into_one_story(site, settings):
+    from bot.answerers.extractive import ExtractiveAnswerer
+    from bot.answering.pipeline import build_pipeline
+    from index.store import open_store as _open
+
+    for path, outlet in (("/a.html", "Harbor Gazette"), ("/b.html", "Valley Courier"), ("/c.html", "Coast Times")):
+        site.set(path, article_html("Harbor bridge reopens", BRIDGE + BUDGET[:1], published="2024-03-05", site=outlet))
+    site.set("/d.html", article_html("County budget passes", BUDGET, published="2024-03-04"))
+    settings = settings.replace(refusal_threshold=0.05, llm="extractive", as_of="2024-03-06")
+    embedder = FakeEmbedder()
+    index_sources(settings, [site.url(p) for p in ("/a.html", "/b.html", "/c.html", "/d.html")], embedder=embedder)
+    pipeline = build_pipeline(settings, embedder=embedder, store=_open(settings, embedder),
+                              answerers={"extractive": ExtractiveAnswerer()})
+    answer = pipeline.ask("How many rivets did engineers replace on the harbor bridge?")
+    assert not answer.refused and len({c.article_id for c in answer.citations}) == 1
+    assert answer.independent_sources == 1
+    named = {answer.citations[0].source, *answer.citations[0].also_reported_by}
+    assert named == {"Harbor Gazette", "Valley Courier", "Coast Times"}
+
+
+def test_rebuild_refetches_everything(site, settings):
+    urls = build_site(site)
+    embedder = FakeEmbedder()
+    index_sources(settings, [urls["atom"]], embedder=embedder)
+    again = index_sources(settings, [urls["atom"]], embedder=embedder, rebuild=True)
+    assert again.added == 1 and not site.hits_for("/atom.xml")[-1].conditional

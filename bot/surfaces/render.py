@@ -11,8 +11,7 @@ import json
 from typing import Any
 
 from bot.core.records import Answer
-from bot.surfaces.display import (FLAG, also_reported, quoted, sentence_display, source_line, source_meta,
-                                  source_title)
+from bot.surfaces.display import FLAG, also_reported, quoted, sentence_display, source_line, source_meta, source_title
 from bot.text.markers import MARKER
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)

@@ -6,7 +6,13 @@ trafilatura's metadata has none.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+# The extractors log their own "discarding data" notes; newsbot reports a page it cannot use
+# as its one-line warning instead.
+for _name in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

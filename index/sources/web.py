@@ -37,7 +37,9 @@ class WebLoad:
 
 
 def article_id(url: str) -> str:
-    """>>> article_id("https://News.Example.org/a")
+    """``<host>_<16 hex of sha256(url)>``.
+
+    >>> article_id("https://News.Example.org/a")
     'news.example.org_d54799c221400c41'
     """
     host = re.sub(r"[^a-z0-9.-]+", "-", host_of(url)) or "web"
@@ -145,9 +147,22 @@ def _from_entry(state: _State, entry, outlet: str, got: Fetched) -> None:
         state.add(_article(entry.url, text, entry.title, outlet, entry.url, entry.published, got.fetched_at))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: str | None) -> str | None:
+    """Untrusted web text without control characters (terminal escapes, bidi overrides).
+
+    >>> plain("Bridge\x1b[2J opens\u202e")
+    'Bridge[2J opens'
+    """
+    return None if value is None else _CONTROL.sub("", value)
+
+
 def _article(key_url: str, text: str, title, source, url, published, fetched_at):
     from index.sources.article import Article, parse_published
 
+    text, title, source, url = plain(text), plain(title), plain(source), plain(url)
     return Article(id=article_id(key_url), text=text, title=title, source=source, url=url or key_url,
                    published=parse_published(published) if published else None, path=None,
                    fetched_at=fetched_at or datetime.now(UTC).replace(microsecond=0).isoformat())
