@@ -135,3 +135,37 @@ def test_sigterm_stops_watch_cleanly_with_the_store_intact(settings, monkeypatch
         manifest.close()
     assert signal.getsignal(signal.SIGTERM) is before  # the handler was put back
 
+
+
+@pytest.mark.slow
+def test_real_watch_process_stops_on_sigterm_with_the_store_intact(tmp_path, python_exe, repo_root):
+    """The real CLI in its own process, real embedder: SIGTERM after a cycle → exit 0, store consistent,
+    and the next run finds nothing new (the fetch validators were saved)."""
+    import subprocess
+
+    from tests.conftest import subprocess_env
+
+    store = tmp_path / "store"
+    with NewsSite() as site:
+        site.set("/news/bridge.html", article_html("Harbor bridge reopens", BRIDGE, published="2024-03-05"))
+        site.set("/news/budget.html", article_html("County approves budget", BUDGET, published="2024-03-04"))
+        _feed(site, [("Harbor bridge reopens", "/news/bridge.html", "Tue, 05 Mar 2024 09:30:00 GMT"),
+                     ("County approves budget", "/news/budget.html", "Mon, 04 Mar 2024 18:00:00 GMT")])
+        proc = subprocess.Popen([python_exe, "-m", "bot", "watch", "--every", "0.2", "--store", str(store),
+                                 site.url("/rss.xml")], cwd=repo_root, env=subprocess_env(PYTHONPATH=str(repo_root)),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert _wait(lambda: len(site.hits_for("/rss.xml")) >= 2, timeout=240), "watch never polled twice"
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, err
+        assert "new 2 / updated 0 / failed 0" in out and "stopped after" in out and "Traceback" not in err
+        articles = _articles(load_settings({}, store=store))
+        assert len(articles) == 2 and all(a.state == "done" for a in articles.values())
+        again = subprocess.run([python_exe, "-m", "bot", "index", "--store", str(store), site.url("/rss.xml")],
+                               cwd=repo_root, env=subprocess_env(PYTHONPATH=str(repo_root)), capture_output=True,
+                               text=True, timeout=240)
+        assert again.returncode == 0 and "nothing new (1 not modified)" in again.stdout, again.stderr
