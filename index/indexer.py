@@ -35,7 +35,6 @@ from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.sources.article import Article
 from index.sources.files import load_articles
-from index.sources.titles import lead_title
 
 CHUNKER_VERSION = "1"
 LOCK_FILE = ".index.lock"
@@ -146,8 +145,6 @@ class _Run:
         todo: list[tuple[Article, str, bool]] = []  # (article, hash, existed before)
         unchanged = 0
         for article in loaded.articles:
-            if not article.title:  # shown to users: a title from the lead beats an id
-                article = dataclasses.replace(article, title=lead_title(article.text))
             digest = content_hash(article, self.settings, self.embedder.name)
             before = known.get(article.id)
             if before is not None and before.state == "done" and before.content_hash == digest:

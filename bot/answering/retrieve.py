@@ -18,11 +18,13 @@ Example (pure fusion)::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from bot.answering.stories import fold_copies, story_of, with_copies
 from bot.core.passage import Passage
+from bot.text.headline import lead_title
 from index.chunking import Chunk
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -133,9 +135,19 @@ class Retriever:
         lexical: list[tuple[Chunk, float]] = []
         if self.lexical is not None:
             lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in dense})
-        passages = fuse(dense, lexical, k, self.settings.max_per_article)
+        passages = self._titled(fuse(dense, lexical, k, self.settings.max_per_article))
         grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
         return with_copies(passages, {}, self.stories(grouped)) if grouped else passages
+
+    def _titled(self, passages: list[Passage]) -> list[Passage]:
+        """An untitled article is named by its lead sentence (its first chunk), never by its id."""
+        untitled = sorted({p.article_id for p in passages if not p.chunk.title})
+        if not untitled:
+            return passages
+        firsts = {c.article_id: c for c in self.store.get([f"{a}#0000" for a in untitled]) if c.start == 0}
+        titles = {a: lead_title(c.text) for a, c in firsts.items()}
+        return [dataclasses.replace(p, chunk=dataclasses.replace(p.chunk, title=titles[p.article_id]))
+                if not p.chunk.title and titles.get(p.article_id) else p for p in passages]
 
     def _story_book(self, story_ids) -> dict:
         from index.dedup import story_members

@@ -1,8 +1,8 @@
-"""Pure: a title for an article that has none, from its lead sentence.
+"""Pure: a title for an article that has none, from its lead sentence (the one splitter).
 
-Untitled articles were shown to users by their id ("001_fed5…") in sources and refusals;
-the lead sentence names the story better. At most :data:`MAX_WORDS` words: a longer lead
-is cut at its last comma within that many words, else after :data:`CUT_WORDS` words with "…".
+Untitled articles used to be shown by their id ("001_fed5…") in sources and refusals; the
+lead sentence names the story better. At most :data:`MAX_WORDS` words: a longer lead is cut
+at its last comma within that many words, else after :data:`CUT_WORDS` words with "…".
 
 >>> lead_title("The harbor bridge reopened on Tuesday. Engineers replaced rivets.")
 'The harbor bridge reopened on Tuesday'
@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import re
 
+from bot.text.sentences import sentences
+
 MAX_WORDS = 18
 CUT_WORDS = 14
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_ABBREVIATED = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|No)\.$")
 
 
 def lead_title(text: str) -> str | None:
     """The lead sentence, shortened to a headline; None when the text has no words."""
-    lead = next((p for p in re.split(r"\n\s*\n|\n", text.strip()) if p.strip()), "")
-    lead = " ".join(lead.split())
-    if not re.search(r"[^\W\d_]", lead):
+    lead = next((p for p in text.strip().splitlines() if p.strip()), "")
+    found = sentences(lead)
+    sentence = " ".join((found[0] if found else lead).split())
+    if not re.search(r"[^\W\d_]", sentence):
         return None
-    sentence = _first_sentence(lead)
     words = sentence.split()
     if len(words) > MAX_WORDS:
         head = " ".join(words[:MAX_WORDS])
@@ -39,11 +39,3 @@ def lead_title(text: str) -> str | None:
         else:
             sentence = " ".join(words[:CUT_WORDS]).rstrip(",;:") + "…"
     return sentence.rstrip(" .;:,")
-
-
-def _first_sentence(text: str) -> str:
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if not _ABBREVIATED.search(text[start:m.start()]):
-            return text[:m.start()]
-    return text
