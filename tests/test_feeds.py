@@ -197,7 +197,7 @@ def test_syndicated_pages_from_three_outlets_fold_into_one_story(site, settings)
     from index.store import open_store as _open
 
     for path, outlet in (("/a.html", "Harbor Gazette"), ("/b.html", "Valley Courier"), ("/c.html", "Coast Times")):
-        site.set(path, article_html("Harbor bridge reopens", BRIDGE + BUDGET[:1], published="2024-03-05", site=outlet))
+        site.set(path, article_html("Harbor bridge reopens", BRIDGE, published="2024-03-05", site=outlet))
     site.set("/d.html", article_html("County budget passes", BUDGET, published="2024-03-04"))
     settings = settings.replace(refusal_threshold=0.05, llm="extractive", as_of="2024-03-06")
     embedder = FakeEmbedder()
