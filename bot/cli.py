@@ -20,7 +20,8 @@ from bot.core.errors import NewsbotError
 from bot.core.settings import Settings, load_settings
 
 COMMANDS = {
-    "index": "Index articles (files or folders) into the store.",
+    "index": "Index articles (files, folders, feed and page URLs) into the store.",
+    "watch": "Keep the index fresh: poll feeds and pages every --every, index what is new.",
     "ask": "Answer one question (or one per stdin line with `--json -`).",
     "chat": "Interactive conversation about the articles.",
     "eval": "Run the offline eval suite and compare with a baseline.",

@@ -66,7 +66,8 @@ def chunk_article(article, token_length: Callable[[str], int], max_tokens: int =
     for n, (start, end) in enumerate(spans):
         chunks.append(Chunk(id=f"{article.id}#{n:04d}", article_id=article.id, text=text[start:end],
                             start=start, end=end, title=article.title, source=article.source,
-                            url=article.url, published=article.published))
+                            url=article.url, published=article.published,
+                            fetched_at=getattr(article, "fetched_at", None)))
     return chunks
 
 

@@ -36,6 +36,7 @@ from typing import Callable, Sequence
 
 from bot.core.errors import StoreCorruptError
 from index.chunking import Chunk, chunk_article
+from index.dedup import STORIES, StoryBook
 from index.hygiene import limit_article
 from index.lease import LOCK_FILE, store_lock  # noqa: F401 - re-exported (tests, callers)
 from index.lexical import LexicalIndex
@@ -77,11 +78,15 @@ def content_hash(article: Article, settings, embedder_name: str) -> str:
 
 def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=None, prune: bool = True,
                 rebuild: bool = False, on_progress: ProgressCallback | None = None,
-                wait_s: float = 0.0) -> IndexSummary:
-    """Index ``paths`` (files or folders) into the store the settings name."""
+                wait_s: float = 0.0, extra: Sequence[Article] = ()) -> IndexSummary:
+    """Index ``paths`` (files or folders) and ``extra`` articles (fetched from URLs by
+    index/sources/web.py; never pruned) into the store the settings name."""
     started = time.perf_counter()
     store_dir = Path(settings.store)
-    loaded = _limited(load_articles(paths), settings.max_article_chars)  # a missing path fails here
+    loaded = load_articles(paths)  # a missing path fails here, before anything is touched
+    if extra:
+        loaded = dataclasses.replace(loaded, articles=loaded.articles + tuple(extra))
+    loaded = _limited(loaded, settings.max_article_chars)
     from index.server_manifest import after_batch, sync_manifest, writer_lease
 
     with store_lock(store_dir, wait_s), writer_lease(settings, wait_s) as renew_lease:
@@ -100,6 +105,7 @@ def index_paths(settings, paths: Sequence[str | Path], *, embedder=None, store=N
                 else:
                     store.delete(store.all_ids())
                 manifest.clear()
+                (store_dir / STORIES).unlink(missing_ok=True)
             if store is None:
                 from index.store import open_store
 
@@ -168,8 +174,10 @@ class _Run:
         if moved:  # the same article from its new place: keep it out of the old folder's prune
             self.manifest.set_paths(moved)
 
-        chunked = [(a, h, existed, chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
-                                                  self.settings.chunk_overlap_tokens))
+        stories = self._stories([a for a, _, _ in todo])
+        chunked = [(a, h, existed, [dataclasses.replace(c, story_id=stories.get(a.id)) for c in
+                                    chunk_article(a, self.embedder.count_tokens, self._max_tokens(),
+                                                  self.settings.chunk_overlap_tokens)])
                    for a, h, existed in todo]
         total = sum(len(c) for *_, c in chunked)
         written = 0
@@ -193,6 +201,15 @@ class _Run:
                     updated=sum(1 for _, _, existed in todo if existed), unchanged=unchanged, removed=removed,
                     skipped=loaded.skipped, chunks_written=written, warnings=tuple(loaded.warnings) + notes,
                     recovered=interrupted)
+
+    def _stories(self, articles: list[Article]) -> dict[str, str]:
+        """Story ids (index/dedup.py) of new/changed articles; forgets articles no longer indexed."""
+        book = StoryBook(self.settings.store, self.settings.dedup_threshold)
+        try:
+            book.retain(set(self.manifest.articles()) | {a.id for a in articles})
+            return book.assign(articles) if articles else {}
+        finally:
+            book.close()
 
     def _max_tokens(self) -> int:
         return min(self.settings.chunk_tokens, self.embedder.max_tokens)

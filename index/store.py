@@ -43,7 +43,7 @@ class ChunkStore(Protocol):
         ...
 
 
-_OPTIONAL = ("title", "source", "url", "published")
+_OPTIONAL = ("title", "source", "url", "published", "fetched_at", "story_id")
 _PAGE = 5000
 VERSION_KEY = "newsbot_version"  # collection metadata: bumped by writers, watched by readers
 LEASE_SUFFIX = "__lease"  # side collection holding the write lease

@@ -65,7 +65,16 @@ def test_source_block_has_title_source_date_and_quote():
     assert text.startswith("*[3]* *Kremlin denies talks*")
     assert "kyiv independent · 2025-12-21" in text and "> “Dmitriev described the talks as constructive.”" in text
     bare = sb.source_block(citation(4, title=None, source=None, published=None))["text"]["text"]
-    assert "*art4*" in bare and "_" not in bare.split("\n")[0]  # no empty meta
+    assert "*art4*  _outlet unknown · undated_" in bare.split("\n")[0]  # an unknown outlet/date is said so
+
+
+def test_source_block_names_other_outlets_and_does_not_double_quote():
+    import dataclasses
+
+    c = dataclasses.replace(citation(5, quote="“We are open,” she said."), also_reported_by=("Valley Courier", "Coast <Times>"))
+    text = sb.source_block(c)["text"]["text"]
+    assert "also reported by: Valley Courier, Coast &lt;Times&gt;" in text
+    assert "> “We are open,” she said." in text and "““" not in text
 
 
 # --- limits --------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """One question → one verified :class:`Answer`. The single answering path for every surface.
 
 Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any
-LLM call) → draft → verify → (nothing supported? extractive evidence, verified → else
-refusal). The draft is untrusted: only sentences that verification supports reach the
+LLM call; also a question about "today"/"this week" no retrieved article falls in) → draft →
+verify → (nothing supported? extractive evidence, verified → else refusal) → dating ("as of
+<date>" when the cited articles span days or are over a week old, bot/answering/dating.py). The draft is untrusted: only sentences that verification supports reach the
 user, also while an LLM streams (``on_text`` gets verified sentences one by one).
 """
 
@@ -14,7 +15,7 @@ from time import perf_counter
 from typing import Callable, Sequence
 
 from bot.answerers.base import Answerer
-from bot.answering import compose, condense
+from bot.answering import compose, condense, dating, stories
 from bot.answering.evidence import Evidence, EvidenceScorer
 from bot.answering.retrieve import Retriever
 from bot.answering.stream import VerifiedStream
@@ -35,6 +36,7 @@ MAX_QUESTION_CHARS = 2000
 REFUSAL_TEXT = "The articles don't cover this."
 UNVERIFIED_TEXT = "The articles don't say this clearly enough to answer with a verified quote."
 MODEL_REFUSED, UNVERIFIED = "model_refused", "unverified"  # refusal codes besides the evidence Reason codes
+OUT_OF_WINDOW = "out_of_window"  # "today"/"this week" asked, no retrieved article from then
 
 TextCallback = Callable[[str], None]
 
@@ -86,6 +88,10 @@ def answer(
         notes.append(f"refused before drafting ({evidence.reason.value}): {evidence.message}")
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
                         reason=evidence.reason.value)
+    stale = dating.window_refusal(searched, [p.chunk.published for p in passages], day)
+    if stale:
+        notes.append("refused before drafting (out_of_window): no retrieved article is from the time asked about")
+        return _refusal(stale, evidence, passages, base, notes, timings, start, on_text, reason=OUT_OF_WINDOW)
 
     show = bool(settings.show_unsupported)
     proposed: str | None = None
@@ -133,7 +139,9 @@ def answer(
 
     shown = tuple(result.sentences)
     short = _short_answer(scorer, evidence, result, proposed)
-    text = " ".join(sentence_display(s) for s in shown)
+    citations = stories.attach_to_citations(result.citations, passages)  # story ids, "also reported by"
+    dated = dating.as_of_note([c.published for c in citations], day)
+    text = " ".join(sentence_display(s) for s in shown) + (f" ({dated})" if dated else "")
     if short:
         text = f"{short} — {text}"
     if stream is not None:
@@ -141,8 +149,8 @@ def answer(
     elif on_text is not None:
         on_text(text)
     timings["total"] = _ms(start)
-    return Answer(answer=text, refused=False, citations=tuple(result.citations), sentences=shown,
-                  timings_ms=timings, dropped=tuple(result.dropped), short_answer=short,
+    return Answer(answer=text, refused=False, citations=citations, sentences=shown,
+                  timings_ms=timings, dropped=tuple(result.dropped), short_answer=short, dated=dated,
                   notes=tuple(notes) + tuple(result.notes), **base)
 
 

@@ -3,7 +3,9 @@
 Dense search finds paraphrases ("who negotiates for the city" → "the city is represented
 by ..."); BM25 finds rare exact words the embedder blurs (names, figures like "28-point").
 Reciprocal rank fusion (RRF) combines the two rankings without having to calibrate a
-cosine against a BM25 score. Diversification then keeps one long article from taking
+cosine against a BM25 score. Wire copies are folded first (bot/answering/stories.py): of the
+articles of one story only the best-ranked one keeps its passages, and they name the other
+outlets ("also reported by"). Diversification then keeps one long article from taking
 every slot, so the answerer sees the other articles too (and conflicts can be noticed).
 
 Example (pure fusion)::
@@ -16,10 +18,13 @@ Example (pure fusion)::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from bot.answering.stories import fold_copies, story_of, with_copies
 from bot.core.passage import Passage, RetrievalStatus
+from bot.text.headline import lead_title
 from index.chunking import Chunk
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -75,12 +80,13 @@ def fuse(
         else:
             by_id[chunk.id] = _Candidate(chunk, prev.dense, float(score), prev.score + add)
     ranked = sorted(by_id.values(), key=lambda c: (-c.score, c.chunk.id))
+    ranked, copies = fold_copies(ranked, chunk_of=lambda c: c.chunk)
     chosen = _diversify(ranked, k, max(1, max_per_article))
-    return [
+    return with_copies([
         Passage(chunk=c.chunk, dense_score=c.dense, lexical_score=c.lexical,
                 fused_rank=i, fused_score=c.score)
         for i, c in enumerate(chosen, start=1)
-    ]
+    ], copies)
 
 
 def _diversify(ranked: list[_Candidate], k: int, cap: int) -> list[_Candidate]:
@@ -111,11 +117,13 @@ class Retriever:
     that chunks with a meaningful cosine are almost always in the dense list already.
     """
 
-    def __init__(self, embedder, store, lexical: LexicalSearch | None, settings):
+    def __init__(self, embedder, store, lexical: LexicalSearch | None, settings, stories=None):
         self.embedder = embedder
         self.store = store
         self.lexical = lexical
         self.settings = settings
+        # story id → its articles (every copy indexed): the story book beside the store
+        self.stories = stories if stories is not None else self._story_book
 
     def status(self) -> RetrievalStatus:
         """Whether keyword search is on; a ``LiveLexical`` says why not (dense-only search)."""
@@ -137,7 +145,24 @@ class Retriever:
         lexical: list[tuple[Chunk, float]] = []
         if self.lexical is not None:
             lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in dense})
-        return fuse(dense, lexical, k, self.settings.max_per_article)
+        passages = self._titled(fuse(dense, lexical, k, self.settings.max_per_article))
+        grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
+        return with_copies(passages, {}, self.stories(grouped)) if grouped else passages
+
+    def _titled(self, passages: list[Passage]) -> list[Passage]:
+        """An untitled article is named by its lead sentence (its first chunk), never by its id."""
+        untitled = sorted({p.article_id for p in passages if not p.chunk.title})
+        if not untitled:
+            return passages
+        firsts = {c.article_id: c for c in self.store.get([f"{a}#0000" for a in untitled]) if c.start == 0}
+        titles = {a: lead_title(c.text) for a, c in firsts.items()}
+        return [dataclasses.replace(p, chunk=dataclasses.replace(p.chunk, title=titles[p.article_id]))
+                if not p.chunk.title and titles.get(p.article_id) else p for p in passages]
+
+    def _story_book(self, story_ids) -> dict:
+        from index.dedup import story_members
+
+        return story_members(self.settings.store, story_ids)
 
     def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk]) -> list[tuple[Chunk, float]]:
         hits = [(cid, score) for cid, score in self.lexical.search(question, pool) if score > 0]

@@ -15,10 +15,16 @@ from pathlib import Path
 def add_arguments(parser) -> None:
     parser.add_argument("--no-stream", dest="stream", action="store_false",
                         help="show each answer when it is complete instead of sentence by sentence")
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                        help="answer as on this date: 'today'/'this week' end here; older sources say 'as of' "
+                             "(default today, $NEWSBOT_AS_OF)")
 
 
 def run(args, settings) -> int:
     check_store_exists(settings)  # before the prompt, without loading anything
+    from bot.answering.flow import parse_as_of
+
+    parse_as_of(settings.as_of)  # a bad --as-of fails before anything loads
     from bot.answering.pipeline import build_pipeline
     from bot.core.errors import NewsbotError
 

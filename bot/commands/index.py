@@ -1,6 +1,8 @@
-"""`newsbot index [PATH...]`: bring the store up to date with files and folders.
+"""`newsbot index [PATH|URL...]`: bring the store up to date with files, folders, feeds and pages.
 
     newsbot index                  # seeds/
+    newsbot index https://example.org/rss.xml https://example.org/news/story.html
+    newsbot index --sources sources.txt   # one URL, file or folder a line
     newsbot index ~/news --no-prune
     newsbot index --rebuild seeds/ # after changing --embedder
     newsbot index --stats
@@ -14,7 +16,9 @@ import sys
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders (default: seeds/)")
+    parser.add_argument("paths", nargs="*", metavar="PATH|URL",
+                        help="article files or folders, RSS/Atom feed URLs, article page URLs (default: seeds/)")
+    parser.add_argument("--sources", metavar="FILE", help="a file listing sources, one URL or path a line (# comments)")
     parser.add_argument("--no-prune", dest="no_prune", action="store_true",
                         help="keep articles whose files are gone from the folders given")
     parser.add_argument("--rebuild", action="store_true",
@@ -31,18 +35,24 @@ def run(args, settings) -> int:
 
     if args.stats:
         return _print_stats(settings)
-    from index.indexer import index_paths
+    from index.ingest import index_sources, read_sources_file
 
-    paths = args.paths or ["seeds"]
+    sources = list(args.paths) + (read_sources_file(args.sources) if args.sources else [])
+    sources = sources or ["seeds"]
     with _progress(settings) as on_progress:
-        summary = index_paths(settings, paths, prune=not args.no_prune, rebuild=args.rebuild,
-                              on_progress=on_progress, wait_s=args.wait)
-    for warning in summary.warnings:
+        result = index_sources(settings, sources, prune=not args.no_prune, rebuild=args.rebuild,
+                               on_progress=on_progress, wait_s=args.wait)
+    for warning in result.warnings:
         print(f"warning: {terminal_line(warning)}", file=sys.stderr)
-    if summary.recovered:
+    summary = result.index
+    if summary is not None and summary.recovered:
         print("note: the previous run was interrupted; the store was repaired", file=sys.stderr)
     where = settings.chroma_url or settings.store
-    print(f"indexed {where}: {summary.line()}")
+    failed = f" · {result.failed} URL{'s' * (result.failed != 1)} failed" if result.failed else ""
+    if summary is None:
+        print(f"indexed {where}: nothing new ({result.unchanged} not modified){failed}")
+    else:
+        print(f"indexed {where}: {summary.line()}{failed}")
     return 0
 
 
@@ -75,7 +85,13 @@ class _progress:
         if not self.enabled:
             return None
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self._bar = Progress(TextColumn("embedding chunks"), BarColumn(), MofNCompleteColumn(),
                              TimeRemainingColumn(), console=Console(stderr=True), transient=True)

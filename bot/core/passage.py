@@ -19,6 +19,8 @@ class Chunk:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    fetched_at: str | None = None  # when a web article was fetched (index/sources/web.py)
+    story_id: str | None = None  # near-duplicate group (index/dedup.py); None: its own story
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Passage:
     lexical_score: float | None
     fused_rank: int
     fused_score: float
+    also_reported_by: tuple[str, ...] = ()  # other outlets that ran the same story (wire copies)
 
     @property
     def article_id(self) -> str:

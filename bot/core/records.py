@@ -34,6 +34,8 @@ class Citation:
     start: int
     end: int
     score: float  # support score of the quote for the sentence(s) citing it, 0..1
+    story_id: str | None = None  # the story (copies of one wire story share it); None: the article's own
+    also_reported_by: tuple[str, ...] = ()  # other outlets that ran the same story
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,12 @@ class Answer:
     evidence: float | None = None  # probability that the best evidence sentence answers (0..1)
     as_of: str | None = None  # the moment the question was asked (YYYY-MM-DD)
     retrieval: RetrievalStatus | None = None  # which retrievers ran (None: not reported)
+    dated: str | None = None  # "as of YYYY-MM-DD" when the sources span days or are over a week older than as_of
+
+    @property
+    def independent_sources(self) -> int:
+        """Stories cited (copies of one story count once): what "N sources agree" counts."""
+        return len({c.story_id or c.article_id for c in self.citations})
 
     def to_json(self) -> dict[str, Any]:
         """The `newsbot ask --json` object."""
@@ -85,6 +93,8 @@ class Answer:
             "refusal_reason": self.refusal_reason or None,
             "evidence": None if self.evidence is None else round(self.evidence, 4),
             "as_of": self.as_of,
+            "dated": self.dated,
+            "independent_sources": self.independent_sources,
             "passages": [{"chunk_id": p.chunk.id, "article_id": p.article_id, "dense_score": p.dense_score,
                           "lexical_score": p.lexical_score, "fused_rank": p.fused_rank} for p in self.passages],
             "retrieval": self.retrieval.to_json() if self.retrieval is not None else None,

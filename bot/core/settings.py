@@ -47,6 +47,14 @@ class Settings:
     chunk_overlap_tokens: int = _setting(32, "Tokens shared by consecutive chunks of one article.", "NEWSBOT_CHUNK_OVERLAP_TOKENS")
     max_article_chars: int = _setting(1_000_000, "Articles longer than this many characters are truncated at a paragraph (else word) break, with a warning (0: no limit).", "NEWSBOT_MAX_ARTICLE_CHARS")
 
+    # --- feeds and pages (newsbot index URL, newsbot watch) ------------------------
+    fetch_user_agent: str = _setting("newsbot/0.1 (news question-answering bot)", "User-Agent sent when fetching feeds, pages and robots.txt.", "NEWSBOT_FETCH_USER_AGENT")
+    fetch_timeout_s: float = _setting(10.0, "Seconds to wait for a server to connect or send data (a whole request gets at most 3x this).", "NEWSBOT_FETCH_TIMEOUT")
+    fetch_max_bytes: int = _setting(5_000_000, "Largest feed or page body downloaded; bigger ones are skipped with a warning.", "NEWSBOT_FETCH_MAX_BYTES")
+    fetch_concurrency: int = _setting(4, "Hosts fetched in parallel (each host always gets one request at a time).", "NEWSBOT_FETCH_CONCURRENCY")
+    watch_every: str = _setting("15m", "How often `newsbot watch` polls its sources: seconds, or a number with s, m or h.", "NEWSBOT_WATCH_EVERY")
+    dedup_threshold: float = _setting(0.35, "Estimated Jaccard similarity of word 5-shingles above which two articles are one story (wire copies); fitted by bench/dedup_threshold.py.", "NEWSBOT_DEDUP_THRESHOLD")
+
     # --- retrieval and refusal ---------------------------------------------------
     top_k: int = _setting(8, "Passages retrieved: their sentences are the evidence candidates, and they are handed to the answerer (-k).", "NEWSBOT_TOP_K")
     max_per_article: int = _setting(3, "At most this many of the top_k passages may come from one article (diversity).", "NEWSBOT_MAX_PER_ARTICLE")

@@ -37,12 +37,36 @@ def source_title(title: str | None, article_id: str) -> str:
     return terminal_line(title or article_id)
 
 
+UNKNOWN_OUTLET = "outlet unknown"
+UNDATED = "undated"
+_OPENING_QUOTES = "\"'“”‘’«»„‚"
+
+
 def source_meta(source: str | None, published: str | None, sep: str = ", ") -> str:
-    """"Source, YYYY-MM-DD" (either part left out when unknown)."""
-    return sep.join(terminal_line(b) for b in (source, (published or "")[:10] or None) if b)
+    """"Source, YYYY-MM-DD"; an unknown part is said so, never left out silently.
+
+    >>> source_meta("Harbor Gazette", "2024-03-05T09:30:00+00:00"), source_meta(None, None)
+    ('Harbor Gazette, 2024-03-05', 'outlet unknown, undated')
+    """
+    return sep.join(terminal_line(b) for b in (source or UNKNOWN_OUTLET, (published or "")[:10] or UNDATED))
+
+
+def also_reported(c: Citation) -> str:
+    """"also reported by: A, B" for a story other outlets ran too ("" when none)."""
+    names = tuple(getattr(c, "also_reported_by", ()) or ())
+    return f"also reported by: {', '.join(names)}" if names else ""
 
 
 def source_line(c: Citation) -> str:
-    """One line naming a cited source: "Title (Source, YYYY-MM-DD)"."""
-    meta = source_meta(c.source, c.published)
-    return source_title(c.title, c.article_id) + (f" ({meta})" if meta else "")
+    """One line naming a cited source: "Title (Source, YYYY-MM-DD) · also reported by: A, B"."""
+    also = also_reported(c)
+    return f"{source_title(c.title, c.article_id)} ({source_meta(c.source, c.published)})" + (f" · {also}" if also else "")
+
+
+def quoted(text: str) -> str:
+    """A quote in curly quotation marks, unless it already starts with one (no ““double””).
+
+    >>> quoted("The bridge is open."), quoted("“We are open,” she said.")
+    ('“The bridge is open.”', '“We are open,” she said.')
+    """
+    return text if text[:1] in _OPENING_QUOTES else f"“{text}”"

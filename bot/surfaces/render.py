@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.core.normalize import terminal_line, terminal_safe
 from bot.core.records import Answer
-from bot.surfaces.display import FLAG, sentence_display, source_line, source_meta, source_title
+from bot.surfaces.display import FLAG, also_reported, quoted, sentence_display, source_line, source_meta, source_title
 from bot.text.markers import MARKER
 
 QUOTE_LIMIT = 600  # characters of a quote shown in the terminal (JSON keeps it whole)
@@ -57,7 +57,7 @@ def answer_plain(answer: Answer) -> str:
             lines.append(f"[{c.marker}] {source_line(c)}")
             if c.url:
                 lines.append(f"    {terminal_line(c.url)}")
-            lines.append(f"    “{_quote(c.quote)}”")
+            lines.append(f"    {quoted(_quote(c.quote))}")
     return "\n".join(lines) + "\n"
 
 
@@ -96,13 +96,14 @@ def render_sources(answer: Answer, console) -> None:
         head = Text()
         head.append(f"[{c.marker}] ", style="bold cyan")
         head.append(source_title(c.title, c.article_id), style="bold")
-        meta = source_meta(c.source, c.published)
-        if meta:
-            head.append(f"  {meta}", style="dim")
+        head.append(f"  {source_meta(c.source, c.published)}", style="dim")
+        also = also_reported(c)
+        if also:
+            head.append(f"  · {also}", style="dim")
         console.print(head)
         if c.url:
             console.print(Text(f"    {terminal_line(c.url)}", style="dim underline"))
-        console.print(Text(f"    “{_quote(c.quote)}”", style="italic"))
+        console.print(Text(f"    {quoted(_quote(c.quote))}", style="italic"))
 
 
 def render_terminal(answer: Answer, console) -> None:

@@ -121,3 +121,11 @@ FRAMING_PREFIXES = (
     r"(?:say|says|state|states|indicate|indicates|suggest|suggests|report|reports|mention|mentions)\s+that",
     r"apparently", r"reportedly", r"in\s+summary", r"to\s+answer\s+(?:your|the)\s+question",
 )
+
+# Phrases asking about a time window ending at --as-of: phrase → (days back to its first day,
+# days back to its last day). Longest phrases first, so "this week" wins over "week".
+RECENCY_WINDOWS: dict[str, tuple[int, int]] = {
+    "in the last 24 hours": (1, 0), "in the past 24 hours": (1, 0), "this morning": (0, 0),
+    "tonight": (0, 0), "today": (0, 0), "yesterday": (1, 1), "this week": (6, 0), "past week": (6, 0),
+    "last few days": (3, 0), "past few days": (3, 0),
+}

@@ -21,6 +21,7 @@ class Article:
     url: str | None = None
     published: str | None = None  # ISO 8601 when parsable, else None; never invented
     path: str | None = None  # file it came from (for prune and warnings)
+    fetched_at: str | None = None  # ISO 8601 UTC time a URL's article was fetched (None for files)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from bot.core.records import Answer, Citation, Turn
-from bot.surfaces.display import source_meta, source_title
+from bot.surfaces.display import also_reported, quoted, source_meta, source_title
 from bot.text.sentences import sentences
 
 SECTION_LIMIT = 3000  # characters of a section's text object
@@ -147,9 +147,9 @@ def source_block(c: Citation) -> dict[str, Any]:
     title = escape(source_title(c.title, c.article_id))
     url = safe_url(c.url)
     head = f"*[{c.marker}]* " + (f"<{url}|{title}>" if url else f"*{title}*")
-    meta = escape(source_meta(c.source, c.published, " · "))
-    quote = escape(clip(" ".join(c.quote.split()), QUOTE_LIMIT))
-    text = head + (f"  _{meta}_" if meta else "") + f"\n> “{quote}”"
+    meta = escape(" · ".join(b for b in (source_meta(c.source, c.published, " · "), also_reported(c)) if b))
+    quote = escape(quoted(clip(" ".join(c.quote.split()), QUOTE_LIMIT)))
+    text = head + f"  _{meta}_" + f"\n> {quote}"
     return _section(text, verbatim=True)
 
 
