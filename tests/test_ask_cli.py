@@ -11,7 +11,8 @@ from tests.conftest import SEEDS, find_free_port, run_newsbot, subprocess_env
 RUSSIA_Q = "Who is representing Russia in the talks?"
 FRANCE_Q = "What is the capital of France?"
 TOP_KEYS = {"question", "answer", "refused", "citations", "sentences", "backend", "model", "timings_ms"}
-CITATION_KEYS = {"marker", "article_id", "title", "source", "url", "published", "quote", "start", "end", "score"}
+CITATION_KEYS = {"marker", "article_id", "title", "source", "url", "published", "quote", "start", "end", "score",
+                 "story_id", "also_reported_by"}
 SEED_TEXT = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
 
 
