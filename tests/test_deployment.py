@@ -100,11 +100,12 @@ def server_store(chroma_url: str, collection: str = "newsbot"):
 
 def dump(chroma_url: str, collection: str) -> dict:
     """Every chunk on the server: document and metadata, minus the stamp of the batch that wrote
-    it (bookkeeping for readers' refreshes: it differs between a killed+repaired and a clean run)."""
+    it (bookkeeping for readers' refreshes: it differs between a killed+repaired and a clean run)
+    and the story id (wire-copy grouping is kept per writer machine, in <store>/stories.sqlite3)."""
     from index.store import VERSION_KEY
 
     store = server_store(chroma_url, collection)
-    return {cid: (doc, {k: v for k, v in meta.items() if k != VERSION_KEY})
+    return {cid: (doc, {k: v for k, v in meta.items() if k not in (VERSION_KEY, "story_id")})
             for page in store.scan() for cid, doc, meta in page}
 
 
