@@ -133,8 +133,8 @@ def test_ctrl_c_cancels_the_answer_and_keeps_the_session(seed_store_dir, termina
     assert "Cancelled." in cancelled and "Sources" not in cancelled
     assert "No answer yet" in chat.line("/sources")  # the cancelled answer was discarded
 
-    answer = chat.line(RUSSIA_Q)  # the session goes on and answers
-    assert "Dmitriev" in answer_part(answer) and "[1]" in answer
+    answer = chat.line(RUSSIA_Q)  # the session goes on and answers (SmolLM2 may decline in its own words)
+    assert ("[1]" in answer and "Sources" in answer) or "The articles don't" in answer, answer
 
     chat.child.send("half a question")
     chat.child.sendintr()  # at the prompt: drop the line, keep going
