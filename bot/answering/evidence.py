@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Callable, Sequence
 
 from bot.answering.features import FEATURES, Candidate, candidates, featurise
-from bot.answering.short_answer import SPAN_FEATURES, SpanWeights
+from bot.answering.short_answer import SPAN_FEATURES, SpanWeights, logistic
 from bot.core.passage import Passage
 from bot.text.question import Question, analyse_question
 
@@ -69,8 +68,7 @@ class Weights:
     phrase_threshold: float | None = None  # probability a sentence needs to confirm a model's answer phrase
 
     def probability(self, x: Sequence[float]) -> float:
-        z = sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return logistic(self.coef, self.mean, self.scale, x)
 
 
 def load_weights(path: Path | str | None = None) -> Weights:

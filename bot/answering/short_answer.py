@@ -42,8 +42,13 @@ class SpanWeights:
     threshold: float
 
     def probability(self, x: Sequence[float]) -> float:
-        z = sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return logistic(self.coef, self.mean, self.scale, x)
+
+
+def logistic(coef: Sequence[float], mean: Sequence[float], scale: Sequence[float], x: Sequence[float]) -> float:
+    """P = sigmoid(coef · standardised x), the form both fitted models take (clipped against overflow)."""
+    z = sum(c * (v - m) / s for c, v, m, s in zip(coef, x, mean, scale))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def phrases(question: Question, sentence: str) -> list[Span]:
