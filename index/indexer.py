@@ -281,7 +281,17 @@ def _groups(chunked, size: int):
 
 
 def stats(settings) -> list:
-    """Articles in the manifest (for `newsbot index --stats`); only reads, so a read-only store works."""
+    """Articles in the manifest (for `newsbot index --stats`); only reads, so a read-only store works.
+    With ``--chroma-url`` the server is the truth: its chunks are counted, whatever the local folder holds."""
+    if settings.chroma_url:
+        from index.manifest import IndexedArticle
+        from index.server_manifest import article_facts
+        from index.store import open_existing
+
+        facts = article_facts(open_existing(settings).scan(documents=False))
+        return [IndexedArticle(f.article_id, f.path, f.content_hash or "", "done" if f.complete else "partial",
+                               len(f.chunks), f.title, f.source, f.published, None)
+                for _, f in sorted(facts.items())]
     manifest = Manifest(settings.store, readonly=True)
     try:
         return list(manifest.articles().values())

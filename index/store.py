@@ -62,7 +62,6 @@ class ChromaStore:
         self.where = where
         self.max_batch = max(1, int(client.get_max_batch_size()))
 
-    # -- writing -----------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]],
                facts: Mapping[str, Mapping[str, object]] | None = None) -> None:
         """``facts``: per article id, flat fields stored on each of its chunks (content hash,
@@ -248,35 +247,39 @@ def _open_error(store, exc: Exception) -> Exception:
 
 
 def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
-    """The collection named by the settings, checked against ``embedder``.
-
-    ``create=True`` (only `newsbot index`) makes it when missing; readers get
-    StoreMissingError with the command that builds it.
-    """
-    from chromadb.errors import NotFoundError
-
-    client, where = _client(settings, create=create)
-    name = settings.collection
+    """The settings' collection, checked against ``embedder``; ``create=True`` (only `newsbot index`)
+    makes it when missing, readers get StoreMissingError with the command that builds it."""
     try:
-        collection = client.get_collection(name, embedding_function=None)
-    except (NotFoundError, ValueError):
+        store = open_existing(settings)
+    except StoreMissingError:
         if not create:
-            raise StoreMissingError(f"the store {where} has no collection {name!r}: run `newsbot index seeds/` "
-                                    "(with the same --store / --chroma-url) first") from None
+            raise
+        client, where = _client(settings, create=True)
         collection = client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
             metadata={"embedder": embedder.name, "dimension": int(embedder.dimension),
                       "backend": str(getattr(embedder, "backend", "") or "")})
-    store = ChromaStore(client, collection, where)
-    # The name is the vector space (index/backends.py): fp32, bf16 and ONNX fp32 runs of one model
-    # share it, so a store built by one is read by the others; int8 has a name of its own.
+        store = ChromaStore(client, collection, where)
+    # The name is the vector space (index/backends.py): fp32, bf16 and ONNX fp32 share one; int8 has its own.
     built_with, dim = store.embedder_info
     if built_with is not None and (built_with != embedder.name or int(dim or 0) != int(embedder.dimension)):
         raise EmbedderMismatchError(
-            f"the store {where} was built with the embedder {built_with} ({dim} dimensions) but "
+            f"the store {store.where} was built with the embedder {built_with} ({dim} dimensions) but "
             f"{embedder.name} ({embedder.dimension}) is configured: use --embedder {built_with}, or re-index with "
             "`newsbot index --rebuild <folders>`")
     return store
+
+
+def open_existing(settings) -> ChromaStore:
+    """The settings' collection as it is, no embedder needed (also `newsbot index --stats`)."""
+    from chromadb.errors import NotFoundError
+
+    client, where = _client(settings, create=False)
+    try:
+        return ChromaStore(client, client.get_collection(settings.collection, embedding_function=None), where)
+    except (NotFoundError, ValueError):
+        raise StoreMissingError(f"the store {where} has no collection {settings.collection!r}: run `newsbot index "
+                                "seeds/` (with the same --store / --chroma-url) first") from None
 
 
 def open_lease_slot(settings) -> LeaseSlot:

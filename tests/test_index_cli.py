@@ -144,6 +144,10 @@ def test_index_and_two_concurrent_asks_through_a_chroma_server(tmp_path, chroma_
     assert not (store / "chroma").exists()  # vectors live in the server, not locally
     again = run_newsbot("index", "--chroma-url", chroma_server, "--store", str(store), str(SEEDS))
     assert "2 unchanged" in again.stdout
+    elsewhere = tmp_path / "another-machine"  # no local manifest: the server is the truth
+    stats = run_newsbot("index", "--stats", "--chroma-url", chroma_server, "--store", str(elsewhere))
+    assert stats.returncode == 0, stats.stderr
+    assert "2 articles" in stats.stdout and "000_c3020e762289b85b" in stats.stdout and " done " in stats.stdout
 
     args = [sys.executable, "-m", "bot", "ask", "--json", "--llm", "extractive", "--chroma-url", chroma_server,
             "--store", str(store), RUSSIA_Q]

@@ -62,7 +62,7 @@ def _print_stats(settings) -> int:
     from index.indexer import stats
     from index.manifest import MANIFEST
 
-    if not (settings.store / MANIFEST).is_file():
+    if not settings.chroma_url and not (settings.store / MANIFEST).is_file():
         raise StoreMissingError(f"there is no index in {settings.store}: run `newsbot index seeds/` first")
     rows = stats(settings)
     ids = {r.article_id: terminal_line(r.article_id) for r in rows}  # titles and ids come from articles
