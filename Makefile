@@ -66,15 +66,15 @@ test-fast: lint
 
 # Refit the evidence scorer from ../shared/corpora/realtimeqa (train + calibration weeks of 2024).
 train: setup-test
-	$(PY) -m evals.train_scorer --every 2 --cache .newsbot/train-embeddings.npz
+	$(PY) -m evals.train_scorer --cache .newsbot/train-embeddings.npz
 
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json
 
 # Benchmarks print figures and append them to bench/RESULTS.md (never timed tests).
 bench: setup-test
-	$(PY) bench/ingest.py
-	$(PY) bench/encoders.py
+	$(PY) bench/encoders.py --tune-batch 16,32,64,128
+	$(PY) bench/ingest.py --chunks 1000,10000,40000 --raw
 	$(PY) bench/retrieval.py --server
 	$(PY) bench/ask.py
 	$(PY) bench/chat_startup.py

@@ -94,8 +94,10 @@ def _fast(embed):
     return run
 
 
-def question_passages(case, articles: dict[str, dict], token_length, k: int = K) -> list[Passage]:
-    """BM25 top-k chunks of the question's own retrieved articles, at most MAX_PER_ARTICLE each."""
+def question_passages(case, articles: dict[str, dict], token_length, k: int = K,
+                      query: str | None = None) -> list[Passage]:
+    """BM25 top-k chunks of the question's own retrieved articles, at most MAX_PER_ARTICLE each
+    (searched for ``query``, by default the question)."""
     from index.chunking import chunk_article
     from index.lexical import LexicalIndex
     from index.sources.article import Article
@@ -110,7 +112,7 @@ def question_passages(case, articles: dict[str, dict], token_length, k: int = K)
     if not chunks:
         return []
     by_id = {c.id: c for c in chunks}
-    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(case.question, 4 * k)
+    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(query or case.question, 4 * k)
     out: list[Passage] = []
     per: dict[str, int] = {}
     for cid, score in hits:
@@ -133,25 +135,28 @@ def approx_tokens(text: str) -> int:
 def build_examples(cases, articles, embedder, cache: EmbeddingCache, k: int = K) -> list[Example]:
     out = []
     for n, case in enumerate(cases, 1):
-        passages = question_passages(case, articles, approx_tokens, k)
-        cands = candidates(passages)
-        if not cands:
-            out.append(Example(case, [], np.zeros((0, len(FEATURES))), np.zeros(0)))
-            continue
-        titles = sorted({c.title for c in cands if c.title})
-        vecs = cache.embed([case.question] + [c.text for c in cands] + titles)
-        sims = (vecs[1:] @ vecs[0]).tolist()
-        dense, by_title = sims[:len(cands)], dict(zip(titles, sims[len(cands):]))
-        q = analyse_question(case.question)
-        x = np.array(featurise(q, cands, dense, dt.date.fromisoformat(case.date),
-                               [by_title.get(c.title, 0.0) for c in cands]), dtype=np.float64)
-        gold = norm(case.gold)
-        y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
-        out.append(Example(case, cands, x, y))
+        out.append(example_of(case, question_passages(case, articles, approx_tokens, k), cache))
         if n % 20 == 0:
             print(f"  {n}/{len(cases)} questions", flush=True)
             cache.save()
     return out
+
+
+def example_of(case, passages: Sequence[Passage], cache: EmbeddingCache) -> Example:
+    """The question's candidates (the sentences of ``passages``), their features and labels."""
+    cands = candidates(passages)
+    if not cands:
+        return Example(case, [], np.zeros((0, len(FEATURES))), np.zeros(0))
+    titles = sorted({c.title for c in cands if c.title})
+    vecs = cache.embed([case.question] + [c.text for c in cands] + titles)
+    sims = (vecs[1:] @ vecs[0]).tolist()
+    dense, by_title = sims[:len(cands)], dict(zip(titles, sims[len(cands):]))
+    q = analyse_question(case.question)
+    x = np.array(featurise(q, cands, dense, dt.date.fromisoformat(case.date),
+                           [by_title.get(c.title, 0.0) for c in cands]), dtype=np.float64)
+    gold = norm(case.gold)
+    y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
+    return Example(case, cands, x, y)
 
 
 def fit(examples: Sequence[Example], c: float):
@@ -353,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--target-precision", type=float, default=0.6, help="precision of answered questions (--objective precision)")
     ap.add_argument("--train-unanswerable", action="store_true", help="also fit on unanswerable questions")
     ap.add_argument("--every", type=int, default=1, help="use every Nth week of each split (faster, less data)")
+    ap.add_argument("--model-answers", type=Path, default=None,
+                    help="recorded model answers (default: DATA/predictions-2023.json) to fit the bar that confirms "
+                         "a model's answer on (evals/model_bar.py); 'none' keeps the proxy bar")
     args = ap.parse_args(argv)
 
     from bot.core.settings import load_settings
@@ -369,6 +377,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     articles = realtimeqa.load_articles(args.year, ids, args.data)
     result = train(split["train"], split["calibration"], articles, embedder, cache, args.target_precision, args.objective)
     result["every"] = args.every
+    answers = args.model_answers or args.data / "predictions-2023.json"
+    if str(answers) != "none" and answers.exists():
+        from evals import model_bar
+
+        print("confirmation bar: recorded model answers", flush=True)
+        bar = model_bar.fit(result, answers, args.data, cache, every=args.every)
+        result["phrase_threshold_proxy"], result["phrase_threshold"] = result["phrase_threshold"], bar["bar"]
+        result["model_bar"] = bar
     result["trained_on"] = (f"RealTime QA {args.year} train weeks {split['train'][0].week}..{split['train'][-1].week}"
                             f" (answerable questions), calibration weeks {split['calibration'][0].week}.."
                             f"{split['calibration'][-1].week}")

@@ -75,3 +75,23 @@ def test_split_weeks_is_chronological_and_disjoint():
     assert set(s["train"]) | set(s["calibration"]) | set(s["test"]) == set(weeks)
     assert max(s["train"]) < min(s["calibration"]) and max(s["calibration"]) < min(s["test"])
     assert len(s["train"]) == 12 and len(s["test"]) == 4
+
+
+def test_model_answer_outcomes_right_wrong_refused_and_the_bar_between_them():
+    from evals import model_bar
+
+    train_cases, arts = _world(24, 1)
+    cal_cases, arts2 = _world(18, 2)
+    arts.update(arts2)
+    doc = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
+    cache = train_scorer.EmbeddingCache(FakeEmbedder(), None)
+    case = next(c for c in cal_cases if c.answerable)
+    right = model_bar.outcome(doc, case, case.gold, arts, cache)
+    said_elsewhere = next(p for p in PEOPLE if p != case.gold and p in arts[case.retrieved[1]]["text"])
+    wrong = model_bar.outcome(doc, case, said_elsewhere, arts, cache)  # stated, but by the weather story
+    absent = model_bar.outcome(doc, case, "Zed Quorn", arts, cache)
+    assert right is not None and right[1] and right[0] > 0.5
+    assert wrong is not None and not wrong[1] and 0.0 < wrong[0] < right[0]
+    assert absent == (0.0, False)
+    assert model_bar.outcome(doc, case, "The articles do not say who the coach is.", arts, cache) is None
+    assert wrong[0] < model_bar.fit_bar([right, wrong, absent]) <= right[0]

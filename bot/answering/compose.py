@@ -65,6 +65,32 @@ class ModelDraft:
     refused: bool = False  # the model said the passages don't answer
     phrase: str | None = None  # the model's bare answer phrase, when it gave one
     notes: tuple[str, ...] = ()
+    unconfirmed: str | None = None  # a bare phrase no strong evidence sentence states (search for it)
+
+
+def phrase_variants(draft: str) -> list[str]:
+    """The ways a bare answer phrase may be said: as given, and without a leading article
+    ("The Chicago Marathon" is often written "Chicago Marathon")."""
+    phrase = bare_text(draft)
+    bare = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+    return [phrase] + ([bare] if bare and bare != phrase else [])
+
+
+def stating(variants: Sequence[str], scored: Sequence[Scored], bar: float) -> tuple[Scored, str] | None:
+    """The best candidate reaching ``bar`` that states one of the variants (tried in order)."""
+    strong = [s for s in scored if s.probability >= bar]
+    for v in variants:
+        i = sentence_stating([v], [s.candidate.text for s in strong])
+        if i is not None:
+            return strong[i], v
+    return None
+
+
+def confirmation(variants: Sequence[str], scored: Sequence[Scored]) -> float:
+    """The best probability of a candidate stating one of the variants (0 when none does): what
+    the confirmation bar is compared with, and what ``evals/train_scorer.py`` fits it on."""
+    return max((s.probability for s in scored if any(find_phrase(v, s.candidate.text) for v in variants)),
+               default=0.0)
 
 
 def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> ModelDraft:
@@ -73,15 +99,14 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> 
         return ModelDraft("", refused=True, notes=("the model said the passages do not answer",))
     strong = [s for s in evidence.scored if s.probability >= evidence.confirm]
     if is_bare_phrase(draft):
-        phrase = bare_text(draft)
-        i = sentence_stating([phrase], [s.candidate.text for s in strong])
-        bare = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
-        if i is None and bare != phrase:  # "The Chicago Marathon" said as "Chicago Marathon"
-            phrase, i = bare, sentence_stating([bare], [s.candidate.text for s in strong])
-        if i is None:
-            return ModelDraft("", notes=(f"no strong evidence sentence states the model's answer {phrase[:60]!r}",))
-        return ModelDraft(draft_of([strong[i]]), phrase=phrase,
-                          notes=(f"the model's answer {phrase[:60]!r} is stated by passage [{strong[i].candidate.passage + 1}]",))
+        variants = phrase_variants(draft)
+        hit = stating(variants, evidence.scored, evidence.confirm)
+        if hit is None:
+            return ModelDraft("", notes=(f"no strong evidence sentence states the model's answer {variants[0][:60]!r}",),
+                              unconfirmed=variants[0])
+        best, phrase = hit
+        return ModelDraft(draft_of([best]), phrase=phrase,
+                          notes=(f"the model's answer {phrase[:60]!r} is stated by passage [{best.candidate.passage + 1}]",))
     pieces, notes = [], []
     for ds in parse_draft(draft, len(passages)):
         text = strip_framing(ds.text)

@@ -24,7 +24,10 @@ particular story. For a question and one sentence of a retrieved passage:
 * ``rank``, ``lead``, ``fresh``, ``stale``, ``undated`` — passage rank, sentence near the top of
   its article, article published within a week before the as-of date (for "this week"
   questions), long before it, or not dated;
-* ``is_question``, ``length`` — the form of the sentence.
+* ``length`` — the form of the sentence.
+
+A sentence that asks a question ("What is the Perseid meteor shower?") is not a candidate: it
+states nothing, so it can answer nothing.
 
 The weights that turn these into a probability are learned (``evals/train_scorer.py``).
 """
@@ -48,12 +51,13 @@ from bot.text.wordlists import FUNCTION_WORDS
 FEATURES = ("bias", "dense", "dense_gap", "dense_top", "lexical", "lexical_ctx", "names", "names_ctx",
             "year_ok", "year_conflict", "figures", "quoted", "kind", "kind_near", "kind_agree", "head_match",
             "answer_in_title", "lexical_gap", "bigrams", "article_lexical", "title_dense", "novel",
-            "rank", "lead", "fresh", "stale", "undated", "is_question", "length")
+            "rank", "lead", "fresh", "stale", "undated", "length")
 MIN_WORDS, MAX_CHARS = 4, 600
 NEAR_WORDS = 6  # an answer phrase within this many words of a question word is "near"
 FRESH_DAYS, STALE_DAYS = 8, 60
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|from|to|near|across|of|into|outside|inside)\s+(?:the\s+)?)$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][\w'’\-]*")
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 continue  # too long or short to quote, or text addressing a model, not news
             if sentence[:1].islower() or (e == len(text) and not ends_sentence(sentence) and s > 0):
                 continue  # a piece of a sentence cut by the chunk boundary (the whole one is in a neighbour)
+            if _QUESTION_END.search(sentence):
+                continue  # a question asks; it states no answer
             key = (p.article_id, p.chunk.start + s)
             if key in seen or (p.article_id, sentence) in seen:
                 continue
@@ -174,7 +180,6 @@ def featurise(question: Question, cands: Sequence[Candidate], dense: Sequence[fl
             1.0 if question.recent and age is not None and -1 <= age <= FRESH_DAYS else 0.0,
             1.0 if age is not None and age > STALE_DAYS else 0.0,
             1.0 if age is None else 0.0,
-            1.0 if c.text.rstrip("\"'”’) ").endswith("?") else 0.0,
             math.log(len(c.text.split())),
         ))
     lex, gap, art = FEATURES.index("lexical"), FEATURES.index("lexical_gap"), FEATURES.index("article_lexical")

@@ -1,10 +1,10 @@
 """One question → one verified :class:`Answer`. The single answering path for every surface.
 
-Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any
-LLM call; also a question about "today"/"this week" no retrieved article falls in) → draft →
-verify → (nothing supported? extractive evidence, verified → else refusal) → dating ("as of
-<date>" when the cited articles span days or are over a week old, bot/answering/dating.py). The draft is untrusted: only sentences that verification supports reach the
-user, also while an LLM streams (``on_text`` gets verified sentences one by one).
+Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any LLM call;
+a model may still confirm below it, see ``_model_may_confirm``; also "this week" with no article
+from then) → draft (a model's bare answer not in the passages is searched for) → verify → (nothing
+supported? extractive evidence, verified → else refusal) → dating (bot/answering/dating.py). The
+draft is untrusted: only sentences verification supports reach the user, also while streaming.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from bot.answerers.base import Answerer
 from bot.answering import compose, condense, dating, stories
-from bot.answering.evidence import Evidence, EvidenceScorer
+from bot.answering.evidence import Evidence, EvidenceScorer, Reason
 from bot.answering.retrieve import Retriever
 from bot.answering.stream import VerifiedStream
 from bot.answering.untrusted import looks_like_instruction
@@ -84,7 +84,8 @@ def answer(
     evidence = scorer.assess(searched, passages, day)
     timings["evidence"] = _ms(t)
     base["evidence"] = evidence.best
-    if evidence.reason is not None:  # the calibrated answerability gate, before any model is called
+    if evidence.reason is not None and not _model_may_confirm(answerer, evidence):
+        # the calibrated answerability gate, before any model is called
         notes.append(f"refused before drafting ({evidence.reason.value}): {evidence.message}")
         return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
                         reason=evidence.reason.value)
@@ -105,6 +106,16 @@ def answer(
         timings["generate"] = _ms(t) - (stream.verify_ms if stream else 0.0)
         t = perf_counter()
         read = compose.model_draft(raw, evidence, passages)
+        if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
+            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k)
+                    if not _published_after(p, day) and p.chunk.id not in {q.chunk.id for q in passages}]
+            more = more[:settings.top_k]
+            if more:
+                passages = passages + more
+                evidence = scorer.assess(searched, passages, day)
+                base.update(passages=tuple(passages), evidence=evidence.best)
+                notes.append(f"searched again for the model's answer {read.unconfirmed[:60]!r}: {len(more)} more passage(s)")
+                read = compose.model_draft(raw, evidence, passages)
         notes.extend(read.notes)
         if read.refused:
             return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
@@ -167,10 +178,7 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
 
 
 def _published_after(p: Passage, day: dt.date) -> bool:
-    try:
-        return bool(p.chunk.published) and dt.date.fromisoformat(str(p.chunk.published)[:10]) > day
-    except ValueError:
-        return False
+    return (published := dating.day_of(p.chunk.published)) is not None and published > day
 
 
 def _short_answer(scorer: EvidenceScorer, evidence: Evidence, result: Verified, proposed: str | None) -> str | None:
@@ -241,6 +249,12 @@ def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Seque
         texts.setdefault(p.article_id, []).append(p.chunk.text)
     contexts = [Context(" ".join(texts.get(c.article_id, [c.quote])), c.title or "", c.published) for c in cited]
     return check_constraints(q, s.text, contexts, [c.quote for c in cited])
+
+
+def _model_may_confirm(answerer: Answerer, evidence: Evidence) -> bool:
+    """A model that names an answer brings evidence of its own: below the refusal threshold it is
+    still asked when some sentence reaches the (lower, learned) bar for confirming its answer."""
+    return answerer.generates and evidence.reason is Reason.LOW_EVIDENCE and evidence.best >= evidence.confirm
 
 
 def _has_support(result: Verified) -> bool:

@@ -1,0 +1,91 @@
+"""A real model's answer is checked against evidence for *it*: searched for when the passages miss
+it, and asked for below the refusal threshold when a sentence could still confirm it — over a tiny
+corpus written here (not the seeds)."""
+
+import dataclasses
+
+import pytest
+
+from bot.answering import flow as qa
+from bot.answering.evidence import EvidenceScorer, load_weights
+from bot.answering.retrieve import Retriever
+from bot.core.passage import Chunk
+from bot.core.settings import load_settings
+from evals.model_bar import fit_bar
+from tests.fakes import FakeEmbedder, InMemoryStore, ScriptedAnswerer
+
+ARTICLES = {
+    "preview": ("Which team won the coastal cup? A preview", "2024-05-10",
+                "Which team won the coastal cup last year, and which team won the coastal cup before? "
+                "Fans of the coastal cup argue about which team won the coastal cup most often."),
+    "result": ("Sunday's final in Porto", "2024-05-12",
+               "The Harbor Hawks won the coastal cup on Sunday, beating the River Owls 3-1 in Porto. "
+               "About 20,000 fans watched the final."),
+    "rain": ("Storm closes roads", "2024-05-11",
+             "Heavy rain closed two roads near Porto on Saturday. Officials said the roads reopened by noon."),
+}
+QUESTION = "Which team won the coastal cup?"
+
+
+def build(top_k):
+    embedder, store = FakeEmbedder(), InMemoryStore()
+    chunks = [Chunk(f"{aid}#0000", aid, text, 0, len(text), title=title, published=day)
+              for aid, (title, day, text) in ARTICLES.items()]
+    store.upsert(chunks, embedder.embed([c.text for c in chunks]))
+    return Retriever(embedder, store, None, load_settings({}, top_k=top_k))
+
+
+def ask(retriever, answerer, threshold, top_k, weights=None):
+    scorer = EvidenceScorer(weights or load_weights(), retriever.embedder.embed, threshold=threshold)
+    return qa.answer(QUESTION, (), retriever=retriever, answerer=answerer, settings=load_settings({}, top_k=top_k),
+                     scorer=scorer, as_of="2024-05-14")
+
+
+def test_a_bare_answer_missing_from_the_passages_is_searched_for_and_then_confirmed():
+    retriever = build(top_k=1)
+    assert [p.article_id for p in retriever.search(QUESTION, 1)] == ["preview"]  # the premise
+    out = ask(retriever, ScriptedAnswerer("Harbor Hawks", name="openai"), threshold=0.05, top_k=1)
+    assert not out.refused and out.short_answer == "Harbor Hawks"
+    assert out.citations[0].article_id == "result"
+    assert any(n.startswith("searched again for the model's answer 'Harbor Hawks'") for n in out.notes)
+    assert {p.article_id for p in out.passages} >= {"preview", "result"}
+
+
+def test_a_bare_answer_no_article_states_is_still_not_shown_after_the_search():
+    out = ask(build(top_k=1), ScriptedAnswerer("Coast Gulls", name="openai"), threshold=0.05, top_k=1)
+    assert "Coast Gulls" not in out.answer
+    assert not any(c.article_id == "preview" and "Coast Gulls" in c.quote for c in out.citations)
+
+
+def test_below_the_refusal_threshold_a_model_is_still_asked_and_confirmed_by_a_sentence():
+    retriever = build(top_k=3)
+    strict, weights = 0.999, dataclasses.replace(load_weights(), phrase_threshold=0.01)
+    extractive = ask(retriever, ScriptedAnswerer("", name="extractive", generates=False), strict, 3, weights)
+    assert extractive.refused and extractive.refusal_reason == "low_evidence"
+    model = ScriptedAnswerer("Harbor Hawks", name="openai")
+    out = ask(retriever, model, strict, 3, weights)
+    assert model.calls and not out.refused and out.short_answer == "Harbor Hawks"
+    assert out.citations[0].article_id == "result"
+
+
+def test_when_no_sentence_reaches_the_confirmation_bar_the_model_is_not_asked():
+    model = ScriptedAnswerer("Harbor Hawks", name="openai")
+    out = ask(build(top_k=3), model, 0.999, 3, dataclasses.replace(load_weights(), phrase_threshold=0.999))
+    assert out.refused and out.refusal_reason == "low_evidence" and not model.calls
+
+
+def test_below_the_refusal_threshold_an_unconfirmed_model_answer_gets_no_extractive_fallback():
+    weights = dataclasses.replace(load_weights(), phrase_threshold=0.01)
+    out = ask(build(top_k=3), ScriptedAnswerer("Coast Gulls", name="openai"), 0.999, 3, weights)
+    assert out.refused and out.backend == "openai"
+    assert out.refusal_reason == "unverified"
+    assert not any("fell back to extractive" in n for n in out.notes)
+
+
+@pytest.mark.parametrize("outcomes, bar", [
+    ([(0.9, True), (0.6, True), (0.3, False), (0.05, False)], 0.31),  # separable: just above the wrong ones
+    ([(0.9, True), (0.0, False)], 0.01),                               # wrong ones state nothing: any bar works
+    ([(0.5, True)], 0.5),                                              # one class only: no evidence, middle
+])
+def test_the_confirmation_bar_is_the_lowest_with_the_best_balanced_accuracy(outcomes, bar):
+    assert fit_bar(outcomes) == bar
