@@ -77,6 +77,7 @@ def main() -> None:
         got = {}
         for b in (names if n % 2 == 0 else names[::-1]):  # alternate who goes first
             got[b] = run(corpus, OUT / f"store-ingest-{size}-{b}", b, args.raw and n == 0)
+            print(size, b, json.dumps(got[b]), flush=True)  # a run stopped early still shows what it measured
         base = got[names[0]]["chunks"] / got[names[0]]["index_s"]
         for b in names:
             r = got[b]

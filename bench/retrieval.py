@@ -60,17 +60,24 @@ def build(settings, embedder, items: list[Chunk], dim: int) -> None:
     LexicalIndex.build([c.id for c in items], [c.text for c in items]).save(settings.store)
 
 
-def measure(settings, embedder, runs: int = 5) -> tuple[float, float]:
+def measure(settings, embedder, runs: int = 5) -> tuple[float, float, float, float]:
+    """Retrieval p50/p95 ms, and retrieval + evidence scoring (every candidate sentence of the
+    passages embedded and scored, as `newsbot ask` does before composing) p50/p95 ms."""
+    from bot.answering.evidence import EvidenceScorer, load_weights
+
     retriever = Retriever(embedder, open_store(settings, embedder), LexicalIndex.load(settings.store), settings)
+    scorer = EvidenceScorer(load_weights(), embedder.embed)
     for q in QUESTIONS[:3]:
-        retriever.search(q, settings.top_k)  # warm caches
-    times = []
+        scorer.assess(q, retriever.search(q, settings.top_k))  # warm caches
+    times, answer = [], []
     for _ in range(runs):
         for q in QUESTIONS:
             t = time.perf_counter()
-            retriever.search(q, settings.top_k)
+            passages = retriever.search(q, settings.top_k)
             times.append((time.perf_counter() - t) * 1000)
-    return median(times), p95(times)
+            scorer.assess(q, passages)
+            answer.append((time.perf_counter() - t) * 1000)
+    return median(times), p95(times), median(answer), p95(answer)
 
 
 def chroma_server(path: Path, port: int):
@@ -101,9 +108,9 @@ def one_size(n: int) -> dict:
     built = time.perf_counter() - t
     del items
     gc.collect()
-    p50, p95_ = measure(settings, embedder)
+    p50, p95_, a50, a95 = measure(settings, embedder)
     shutil.rmtree(store, ignore_errors=True)
-    return {"n": n, "p50": p50, "p95": p95_, "rss": rss_mib(), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    return {"n": n, "p50": p50, "p95": p95_, "a50": a50, "a95": a95, "rss": rss_mib(), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "built": built, "backend": embedder.backend}
 
 
@@ -132,8 +139,8 @@ def main() -> None:
         r = json.loads(done.stdout.strip().splitlines()[-1])
         got.append(r)
         p50, p95_, built = r["p50"], r["p95"], r["built"]
-        rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | {r['rss']:.0f} / {r['peak']:.0f} | "
-                    f"{built:.0f} s |")
+        rows.append(f"| {n:,} | embedded (PersistentClient) | {p50:.1f} | {p95_:.1f} | **{r['a50']:.0f}** / {r['a95']:.0f} | "
+                    f"{r['rss']:.0f} / {r['peak']:.0f} | {built:.0f} s |")
         print(rows[-1], flush=True)  # a long run stopped early still shows the sizes done
         if args.server and str(n) in args.server_sizes.split(","):
             import socket
@@ -150,9 +157,9 @@ def main() -> None:
                 t = time.perf_counter()
                 build(remote, embedder, chunks(n), embedder.dimension)
                 built = time.perf_counter() - t
-                p50, p95_ = measure(remote, embedder)
+                p50, p95_, a50, a95 = measure(remote, embedder)
                 rows.append(f"| {n:,} | `chroma run` server (HttpClient, loopback) | {p50:.1f} | {p95_:.1f} | "
-                            f"{rss_mib():.0f} (client) | {built:.0f} s |")
+                            f"{a50:.0f} / {a95:.0f} | {rss_mib():.0f} (client) | {built:.0f} s |")
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
@@ -161,12 +168,14 @@ def main() -> None:
     m_slope, m0 = fit(ns, [r["rss"] for r in got])
     record("Retrieval latency and memory by store size", f"""
 `Retriever.search` = embed the question (MiniLM, {got[0]["backend"]} — what `ask` uses) + Chroma dense
-top-k + BM25 + fusion, k=5 (pool 20); 10 questions × 5 runs after warm-up. Dense vectors of the chunks
-are synthetic unit vectors (the question is embedded for real); BM25 runs over real BBC text windows.
+top-k + BM25 + fusion, k = {load_settings({}).top_k}; 10 questions × 5 runs after warm-up. "+ evidence" adds
+the evidence scorer (every candidate sentence of the passages embedded and scored): a warm `ask` up to
+composing the answer. Dense vectors of the chunks are synthetic unit vectors (the question and the
+sentences are embedded for real); BM25 runs over real BBC text windows (120 words a chunk).
 One child process per size: RSS after querying / peak RSS (building included).
 
-| chunks | store | p50 ms | p95 ms | RSS / peak MiB | build |
-|---|---|---|---|---|---|
+| chunks | store | retrieval p50 ms | p95 ms | + evidence p50 / p95 ms | RSS / peak MiB | build |
+|---|---|---|---|---|---|---|
 """ + "\n".join(rows) + f"""
 
 Least-squares fit over these sizes: p50 ≈ {t0:.1f} ms + {t_slope * 1e5:.2f} ms per 100k chunks;
