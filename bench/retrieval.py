@@ -6,7 +6,7 @@ Each size is measured in a child process of its own (build, then query), so its 
 store's alone; a least-squares line through (chunks, p50) and (chunks, RSS) gives the slopes
 quoted in bench/SCALING.md. The question embedder is the one `newsbot ask` uses (role 'query').
 
-Chunks are BBC sentences windows; their dense vectors are synthetic unit vectors (embedding
+Chunks are windows of real news text (RealTime QA); their dense vectors are synthetic unit vectors (embedding
 100k chunks at ~25 chunks/s would take over an hour here) — the question is embedded for
 real, so the timing covers every stage. With --server, the same through `chroma run`.
 """
@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-from common import OUT, bbc_texts, median, p95, record, rss_mib
+from common import OUT, median, p95, realtimeqa_articles, record, rss_mib
 
 from bot.answering.retrieve import Retriever
 from bot.core.settings import load_settings
@@ -40,7 +40,9 @@ QUESTIONS = ["who won the rugby match against wales", "what did the prime minist
 
 
 def chunks(n: int) -> list[Chunk]:
-    words = " ".join(bbc_texts()).split()
+    """``n`` windows of 120 words of real news (RealTime QA 2024 articles: cased and punctuated,
+    so their sentences are evidence candidates as in a real store)."""
+    words = " ".join(a["text"] for a in realtimeqa_articles()[:3000]).split()
     out, size = [], 120
     for i in range(n):
         start = (i * 37) % (len(words) - size)
@@ -171,7 +173,7 @@ def main() -> None:
 top-k + BM25 + fusion, k = {load_settings({}).top_k}; 10 questions × 5 runs after warm-up. "+ evidence" adds
 the evidence scorer (every candidate sentence of the passages embedded and scored): a warm `ask` up to
 composing the answer. Dense vectors of the chunks are synthetic unit vectors (the question and the
-sentences are embedded for real); BM25 runs over real BBC text windows (120 words a chunk).
+sentences are embedded for real); BM25 runs over real news text windows (RealTime QA, 120 words a chunk).
 One child process per size: RSS after querying / peak RSS (building included).
 
 | chunks | store | retrieval p50 ms | p95 ms | + evidence p50 / p95 ms | RSS / peak MiB | build |
