@@ -3,6 +3,7 @@ verification, refusal and extractive modules, on the seed articles."""
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
@@ -223,8 +224,12 @@ def test_llm_errors_propagate_after_the_refusal_gate(retriever, settings):
     broken = ScriptedAnswerer(fail=LLMError("cannot reach the LLM endpoint http://127.0.0.1:9/v1"))
     with pytest.raises(LLMError):
         ask(RUSSIA_Q, retriever, settings, broken)
-    strict = settings.replace(refusal_threshold=0.99)  # the gate refuses: no LLM needed
-    assert ask(FRANCE_Q, retriever, strict, broken).refused
+    # the gate refuses without an LLM call when no sentence reaches the refusal threshold nor the
+    # bar that would confirm a model's answer (below the threshold alone, a model is still asked)
+    unconfirmable = dataclasses.replace(load_weights(), phrase_threshold=0.99)
+    scorer = EvidenceScorer(unconfirmable, retriever.embedder.embed, threshold=0.99)
+    out = qa.answer(FRANCE_Q, (), retriever=retriever, answerer=broken, settings=settings, scorer=scorer)
+    assert out.refused and out.refusal_reason == "low_evidence"
 
 
 # --- Pipeline ----------------------------------------------------------------------------------
