@@ -67,7 +67,8 @@ class Watcher:
             return None
         for warning in result.warnings:
             self.warn(f"warning: {warning}")
-        self.emit(f"{stamp} {result.line()}")
+        cut = " (stopped before every source was polled)" if stop.is_set() else ""
+        self.emit(f"{stamp} {result.line()}{cut}")
         return result
 
     def run(self, every_s: float, stop: threading.Event, max_cycles: int | None = None) -> int:

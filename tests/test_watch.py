@@ -77,11 +77,30 @@ def test_new_item_is_indexed_within_one_cycle_and_a_down_feed_is_survived(settin
             stop.set()
             thread.join(10)
         assert not thread.is_alive()
-    cycle_lines = [ln for ln in lines if " / failed " in ln]
+    cycle_lines = [ln for ln in lines if " / failed " in ln and "(stopped" not in ln]  # a last cycle cut short
     assert sum("new 1 / " in ln for ln in cycle_lines) == 2  # each item indexed exactly once
     assert all(ln.endswith("failed 1") for ln in cycle_lines)  # the down feed, every cycle
     assert any("down.xml: HTTP 404" in ln for ln in lines)
     assert {a.title for a in _articles(settings).values()} == {"Harbor bridge reopens", "County approves budget"}
+
+
+def test_a_cycle_cut_short_by_stop_counts_nothing_as_failed_and_the_next_run_fetches_it(settings):
+    """Stop set while a cycle fetches: the URLs it did not ask for are neither failures nor remembered."""
+    with NewsSite() as site:
+        site.set("/news/bridge.html", article_html("Harbor bridge reopens", BRIDGE, published="2024-03-05"))
+        _feed(site, [("Harbor bridge reopens", "/news/bridge.html", "Tue, 05 Mar 2024 09:30:00 GMT")])
+        lines: list[str] = []
+        stop = threading.Event()
+        stop.set()
+        watcher = Watcher(settings, [site.url("/rss.xml"), site.url("/down.xml")], embedder=FakeEmbedder(),
+                          emit=lines.append, warn=lines.append)
+        watcher.cycle(stop)
+        assert lines and lines[-1].endswith("new 0 / updated 0 / failed 0 (stopped before every source was polled)")
+        assert not any(ln.startswith("warning") for ln in lines) and site.hits_for("/rss.xml") == []
+        again: list[str] = []
+        Watcher(settings, [site.url("/rss.xml")], embedder=FakeEmbedder(), emit=again.append,
+                warn=again.append).cycle()
+        assert again[-1].endswith("new 1 / updated 0 / failed 0")
 
 
 def test_the_lock_is_free_between_cycles(settings):

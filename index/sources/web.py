@@ -119,6 +119,9 @@ class _State:
         self._seen: set[str] = set()
 
     def usable(self, got: Fetched, feed_url: str | None = None) -> bool:
+        if got.code == "stopped":  # not asked for: the run is stopping; the next one fetches it
+            self.withheld.update(u for u in (got.url, feed_url) if u)
+            return False
         if got.error:
             self.fail(got.url, got.error, feed_url, code=got.code or "error")
             return False
