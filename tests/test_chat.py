@@ -124,9 +124,6 @@ def test_conversation_follow_up_sources_why_reset_quit(seed_store_dir, terminal)
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="known, open: in the full suite of a fresh clone (2 of 2 runs on 2026-12-02) a "
-                   "Ctrl-C sent while 'Loading models…' shows is lost and the answer is printed; it passes alone and "
-                   "in a warm checkout. A real start-up bug, not yet found (see the closing note of stop 19)")
 def test_ctrl_c_cancels_the_answer_and_keeps_the_session(seed_store_dir, terminal):
     chat = terminal(seed_store_dir, "--llm", "local")
     chat.child.sendline(RUSSIA_Q)

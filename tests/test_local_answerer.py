@@ -70,3 +70,28 @@ def test_a_missing_model_file_is_one_clear_line(tmp_path):
     answerer = LocalLlamaAnswerer(load_settings({"NEWSBOT_LOCAL_MODEL": str(missing)}))
     with pytest.raises(ConfigError, match=r"nope\.gguf not found.*NEWSBOT_LOCAL_MODEL"):
         answerer.draft("q?", [passage(1)])
+
+
+def test_loading_the_model_leaves_stdout_and_stderr_alone(bundled_gguf, tmp_path, monkeypatch, capfd):
+    """llama-cpp-python points fds 1 and 2 at /dev/null while a model loads (verbose=False).
+    The chat loads it in a background thread, so a line the main thread printed meanwhile
+    ("Cancelled." after Ctrl-C) was lost. No fd 1/2 redirect may happen, and nothing is printed."""
+    import os
+    import sys
+
+    copy = tmp_path / "model.gguf"
+    copy.symlink_to(bundled_gguf)  # another path: a fresh load, not the process's cached model
+    redirected: list[int] = []
+    real_dup2 = os.dup2
+
+    def watch_dup2(fd, fd2, *args, **kwargs):
+        if fd2 in (1, 2):
+            redirected.append(fd2)
+        return real_dup2(fd, fd2, *args, **kwargs)
+
+    monkeypatch.setattr(os, "dup2", watch_dup2)
+    stdout = sys.stdout
+    model = load_model(copy)
+    assert model is not None and redirected == [] and sys.stdout is stdout
+    out, err = capfd.readouterr()
+    assert out == "" and err == "", (out, err)

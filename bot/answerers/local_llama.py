@@ -53,11 +53,41 @@ def load_model(path: Path):
             import logging
 
             logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+            _keep_the_terminal(llama_cpp)
             try:
                 _models[key] = llama_cpp.Llama(model_path=key, n_ctx=N_CTX, seed=SEED, verbose=False)
             except (ValueError, RuntimeError) as error:
                 raise LLMError(f"cannot load local model {path}: {error} (is it a valid GGUF file?)") from error
         return _models[key]
+
+
+class _NoRedirect:
+    """Stands in for llama-cpp-python's ``suppress_stdout_stderr``."""
+
+    def __init__(self, disable: bool = False):
+        self.disable = disable
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+def _keep_the_terminal(llama_cpp) -> None:
+    """Stop llama-cpp-python from pointing the *process's* stdout and stderr at /dev/null.
+
+    With ``verbose=False`` it dup2()s /dev/null over fds 1 and 2 while a model loads. The chat
+    loads the model in a background thread, so whatever the main thread printed meanwhile
+    ("Cancelled." after a Ctrl-C, the spinner) was lost. llama.cpp's own log lines go through
+    the logger set to CRITICAL above, so nothing reaches the terminal without the redirect.
+    """
+    import importlib
+
+    for name in ("llama_cpp.llama", "llama_cpp._internals", "llama_cpp.llama_chat_format"):
+        module = importlib.import_module(name)
+        if hasattr(module, "suppress_stdout_stderr"):
+            module.suppress_stdout_stderr = _NoRedirect  # type: ignore[attr-defined]
 
 
 class LocalLlamaAnswerer:
