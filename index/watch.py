@@ -67,7 +67,7 @@ class Watcher:
             return None
         for warning in result.warnings:
             self.warn(f"warning: {warning}")
-        cut = " (stopped before every source was polled)" if stop.is_set() else ""
+        cut = " (stopping: what was not polled waits for the next run)" if stop.is_set() else ""
         self.emit(f"{stamp} {result.line()}{cut}")
         return result
 

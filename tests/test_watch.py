@@ -77,7 +77,7 @@ def test_new_item_is_indexed_within_one_cycle_and_a_down_feed_is_survived(settin
             stop.set()
             thread.join(10)
         assert not thread.is_alive()
-    cycle_lines = [ln for ln in lines if " / failed " in ln and "(stopped" not in ln]  # a last cycle cut short
+    cycle_lines = [ln for ln in lines if " / failed " in ln and "(stopping" not in ln]  # a last cycle cut short
     assert sum("new 1 / " in ln for ln in cycle_lines) == 2  # each item indexed exactly once
     assert all(ln.endswith("failed 1") for ln in cycle_lines)  # the down feed, every cycle
     assert any("down.xml: HTTP 404" in ln for ln in lines)
@@ -95,7 +95,7 @@ def test_a_cycle_cut_short_by_stop_counts_nothing_as_failed_and_the_next_run_fet
         watcher = Watcher(settings, [site.url("/rss.xml"), site.url("/down.xml")], embedder=FakeEmbedder(),
                           emit=lines.append, warn=lines.append)
         watcher.cycle(stop)
-        assert lines and lines[-1].endswith("new 0 / updated 0 / failed 0 (stopped before every source was polled)")
+        assert lines and lines[-1].endswith("new 0 / updated 0 / failed 0 (stopping: what was not polled waits for the next run)")
         assert not any(ln.startswith("warning") for ln in lines) and site.hits_for("/rss.xml") == []
         again: list[str] = []
         Watcher(settings, [site.url("/rss.xml")], embedder=FakeEmbedder(), emit=again.append,
