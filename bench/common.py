@@ -148,7 +148,10 @@ def record(title: str, body: str) -> None:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join([Path(sys.argv[0]).relative_to(REPO).as_posix() if Path(sys.argv[0]).is_absolute()
                         else sys.argv[0], *sys.argv[1:]])
-    section = f"\n## {title} — {when}\n\n- machine: {machine()}\n- command: `python {command}`\n\n{body.strip()}\n"
+    # settings given through the environment change what is measured: they are part of the command
+    env = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("NEWSBOT_"))
+    command = f"{env} python {command}" if env else f"python {command}"
+    section = f"\n## {title} — {when}\n\n- machine: {machine()}\n- command: `{command}`\n\n{body.strip()}\n"
     print(section)
     if not RESULTS.is_file():
         RESULTS.write_text("# Benchmark results\n\nAppended by the scripts in bench/; newest last.\n", encoding="utf-8")
