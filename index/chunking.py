@@ -100,22 +100,43 @@ def _locate(text: str, piece: str, after: int) -> tuple[int, int]:
 def _overlap_start(text: str, prev: tuple[int, int], body: tuple[int, int],
                    token_length: Callable[[str], int], max_tokens: int, overlap_tokens: int) -> int:
     """Start of the chunk for ``body``: the earliest word start after the previous chunk's start
-    whose tail holds at most ``overlap_tokens`` tokens and keeps the chunk within ``max_tokens``."""
+    whose tail holds at most ``overlap_tokens`` tokens and keeps the chunk within ``max_tokens``.
+
+    Both tests get easier for later starts (shorter strings), so the answer is the later of the
+    first start passing each. The tail test is searched backwards from the last word, doubling
+    the step — it measures only short tails, not whole chunks — and the chunk test is then
+    checked from there (it nearly always passes at once: the body has room for the overlap).
+    """
     if overlap_tokens <= 0:
         return body[0]
     starts = [prev[0] + m.start() for m in re.finditer(r"\S+", text[prev[0]:prev[1]])][1:]
+    n = len(starts)
 
-    def fits(at: int) -> bool:
-        return token_length(text[at:prev[1]]) <= overlap_tokens and token_length(text[at:body[1]]) <= max_tokens
+    def tail_fits(i: int) -> bool:
+        return token_length(text[starts[i]:prev[1]]) <= overlap_tokens
 
-    low, high = 0, len(starts)  # first index that fits (fits is monotone: later starts are shorter)
-    while low < high:
-        mid = (low + high) // 2
-        if fits(starts[mid]):
-            high = mid
+    if not n or not tail_fits(n - 1):
+        return body[0]
+    fits, step = n - 1, 1  # fits: an index known to pass; below: one known to fail (-1: none)
+    while True:
+        probe = fits - step
+        if probe < 0:
+            below = -1
+            break
+        if not tail_fits(probe):
+            below = probe
+            break
+        fits, step = probe, step * 2
+    while fits - below > 1:
+        mid = (below + fits) // 2
+        if tail_fits(mid):
+            fits = mid
         else:
-            low = mid + 1
-    return starts[low] if low < len(starts) and fits(starts[low]) else body[0]
+            below = mid
+    i = fits
+    while i < n and token_length(text[starts[i]:body[1]]) > max_tokens:
+        i += 1
+    return starts[i] if i < n else body[0]
 
 
 def _fit(text: str, span: tuple[int, int], token_length: Callable[[str], int],

@@ -156,3 +156,56 @@ def test_no_chunk_exceeds_the_real_minilm_token_limit(seeds, minilm_tokens):
             assert_exact(article, chunks)
             assert_covers(article, chunks)
             assert max(minilm_tokens(c.text) for c in chunks) <= max_tokens
+
+
+def _overlap_start_by_bisection(text, prev, body, token_length, max_tokens, overlap_tokens):
+    """The reference: bisection over every word start of the previous chunk, both tests at each probe."""
+    import re
+
+    if overlap_tokens <= 0:
+        return body[0]
+    starts = [prev[0] + m.start() for m in re.finditer(r"\S+", text[prev[0]:prev[1]])][1:]
+
+    def fits(at):
+        return token_length(text[at:prev[1]]) <= overlap_tokens and token_length(text[at:body[1]]) <= max_tokens
+
+    low, high = 0, len(starts)
+    while low < high:
+        mid = (low + high) // 2
+        if fits(starts[mid]):
+            high = mid
+        else:
+            low = mid + 1
+    return starts[low] if low < len(starts) and fits(starts[low]) else body[0]
+
+
+def _news_like(rng: random.Random, n_words: int) -> str:
+    """Sentences of mixed word lengths, figures, quotes and the odd very long token."""
+    vocabulary = ["the", "council", "approved", "a", "budget", "of", "$212 million", "on", "Monday", "after",
+                  "residents", "asked", "for", "road", "repairs", "“we", "waited”", "said", "officials", "2024",
+                  "co-operative", "harvest", "volunteers", "in", "northern", "valleys", "x" * 40, "reconstruction"]
+    out = []
+    for _ in range(n_words):
+        out.append(rng.choice(vocabulary) + ("." if rng.random() < 0.08 else ""))
+        if rng.random() < 0.02:
+            out.append("\n\n")
+    return " ".join(out).replace(" \n\n ", "\n\n")
+
+
+def test_the_overlap_search_chooses_what_bisection_chooses(minilm_tokens, monkeypatch):
+    """The backward search (index/chunking.py) is a speed-up only: on the same text, with a word
+    counter and with the real MiniLM tokenizer, every chunk is the one the plain bisection gives."""
+    import index.chunking as chunking
+
+    rng = random.Random(7)
+    texts = [_news_like(rng, n) for n in (60, 400, 1500, 3000)]
+    cases = [(words, 60, 12), (words, 30, 15), (minilm_tokens, 200, 32), (minilm_tokens, 64, 16), (minilm_tokens, 40, 8)]
+    for i, text in enumerate(texts):
+        article = Article(f"n{i}", text)
+        for length, max_tokens, overlap in cases:
+            fast = chunk_article(article, length, max_tokens, overlap)
+            with monkeypatch.context() as m:
+                m.setattr(chunking, "_overlap_start", _overlap_start_by_bisection)
+                slow = chunk_article(article, length, max_tokens, overlap)
+            assert [(c.start, c.end) for c in fast] == [(c.start, c.end) for c in slow], (i, max_tokens, overlap)
+            assert len(fast) > 1 or len(text.split()) < max_tokens
