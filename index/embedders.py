@@ -86,6 +86,20 @@ def load_tokenizer(model_path: Path, max_length: int | None):
     return tokenizer
 
 
+def _bare_counter(tokenizer):
+    """A copy of a transformers fast tokenizer's own `tokenizers` backend, never truncating:
+    the same token ids at a fraction of the per-call cost (None for a slow tokenizer)."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return None
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_str(backend.to_str())
+    counter.no_truncation()
+    counter.no_padding()
+    return counter
+
+
 def _model_facts(model_path: Path) -> dict | None:
     """max_seq_length and dimension of a plain transformer + mean pooling + normalise folder
     (what the ONNX runner computes), or None for any other pipeline."""
@@ -160,6 +174,7 @@ class SentenceTransformerEmbedder:
         self.max_tokens = int(self._model.max_seq_length) - 2
         self._tokenizer = self._model.tokenizer
         self._inputs = tuple(getattr(self._tokenizer, "model_input_names", ("input_ids", "attention_mask")))
+        self._counter = _bare_counter(self._tokenizer)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -179,6 +194,8 @@ class SentenceTransformerEmbedder:
         return vectors.tolist()
 
     def count_tokens(self, text: str) -> int:
+        if self._counter is not None:  # the chunker counts every piece it tries: no per-call wrapper cost
+            return len(self._counter.encode(text, add_special_tokens=False).ids)
         return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
     def _export_onnx(self, model_path: Path) -> Path | None:

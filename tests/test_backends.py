@@ -155,3 +155,20 @@ def test_the_run_time_default_of_each_role_once_an_onnx_export_exists(monkeypatc
     with pytest.raises(AttributeError):  # the stand-ins return None; only the backend asked for matters
         embedders.local_embedder(tmp_path, "m", load_settings({}), role=role)
     assert made == [expected]
+
+
+def test_the_torch_embedders_token_count_is_the_tokenizers_own_and_never_truncates():
+    """The chunker counts every piece it tries with ``count_tokens``; the bare `tokenizers` copy it
+    uses must give exactly the transformers tokenizer's count — also past the model's 512 positions."""
+    from index.embedders import MINILM_NAME, SentenceTransformerEmbedder, bundled_minilm_path
+
+    embedder = SentenceTransformerEmbedder(bundled_minilm_path(), name=MINILM_NAME, backend="torch")
+    texts = ["The county council approved a $212 million budget on Monday.",
+             "Crème brûlée, Zürich, São Paulo — and “quoted” words… 2024/25 season’s 3rd round.",
+             "北京和上海的天气 today",
+             "x" * 3000,
+             " ".join(["reconstruction of the harbour bridge continued through the winter"] * 120),
+             ""]
+    reference = [len(embedder._tokenizer(t, add_special_tokens=False, truncation=False)["input_ids"]) for t in texts]
+    assert [embedder.count_tokens(t) for t in texts] == reference
+    assert reference[4] > 1000  # past 512: a truncating counter would report less
