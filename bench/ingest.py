@@ -65,7 +65,8 @@ def main() -> None:
     ap.add_argument("--backends", default="torch,auto", help="the first is the reference")
     ap.add_argument("--raw", action="store_true")
     args = ap.parse_args()
-    from index.embedders import bundled_minilm_path, load_tokenizer
+    from index.embedders import bundled_minilm_path
+    from index.tokenizers_adapter import load_tokenizer
 
     tokenizer = load_tokenizer(bundled_minilm_path(), None)
     counter = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)  # noqa: E731

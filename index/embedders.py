@@ -29,6 +29,7 @@ from bot.core.errors import ConfigError
 from index import backends
 from index.batching import encode_sorted
 from index.openai_embedder import OpenAIEmbedder  # noqa: F401 - part of this seam's public face
+from index.tokenizers_adapter import bare_counter, load_tokenizer
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -71,34 +72,6 @@ def bundled_minilm_path() -> Path:
 
 
 # --- tokenizer and CPU facts --------------------------------------------------------------
-
-def load_tokenizer(model_path: Path, max_length: int | None):
-    """The model's fast tokenizer straight from its tokenizer.json (the `tokenizers` library:
-    no torch, no transformers import), truncating at ``max_length`` tokens with specials."""
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
-    tokenizer.no_padding()
-    if max_length:
-        tokenizer.enable_truncation(max_length)
-    else:
-        tokenizer.no_truncation()
-    return tokenizer
-
-
-def _bare_counter(tokenizer):
-    """A copy of a transformers fast tokenizer's own `tokenizers` backend, never truncating:
-    the same token ids at a fraction of the per-call cost (None for a slow tokenizer)."""
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is None:
-        return None
-    from tokenizers import Tokenizer
-
-    counter = Tokenizer.from_str(backend.to_str())
-    counter.no_truncation()
-    counter.no_padding()
-    return counter
-
 
 def _model_facts(model_path: Path) -> dict | None:
     """max_seq_length and dimension of a plain transformer + mean pooling + normalise folder
@@ -174,7 +147,7 @@ class SentenceTransformerEmbedder:
         self.max_tokens = int(self._model.max_seq_length) - 2
         self._tokenizer = self._model.tokenizer
         self._inputs = tuple(getattr(self._tokenizer, "model_input_names", ("input_ids", "attention_mask")))
-        self._counter = _bare_counter(self._tokenizer)
+        self._counter = bare_counter(self._tokenizer)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -213,7 +186,7 @@ class OnnxEmbedder:
     Imports neither torch nor transformers once the export exists. Threads: one per core."""
 
     def __init__(self, model_path: Path, *, name: str, backend: str = "onnx", batch_size: int = 64,
-                 threads: int | None = None, fast_start: bool = False):
+                 threads: int | None = None):
         import onnxruntime
 
         from index.onnx_export import export_path
@@ -233,9 +206,11 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
-        # Full graph optimisation costs ~0.2 s per start; queries (one short text) skip it.
-        level = "ORT_ENABLE_BASIC" if fast_start else "ORT_ENABLE_ALL"
-        options.graph_optimization_level = getattr(onnxruntime.GraphOptimizationLevel, level)
+        # Full graph optimisation (attention, GELU, LayerNorm fusions) for queries too: every question
+        # embeds its ~60 candidate sentences, so the fused graph pays for its longer start within
+        # the first question (bench/ask.py, 2026-12-02: cold ask 1.58 -> 1.49 s, warm 0.348 -> 0.329 s
+        # against basic optimisation; within the machine's drift, the fp32 reference moved 5 % too).
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = load_tokenizer(Path(model_path), facts["max_seq_length"])
@@ -292,7 +267,7 @@ def local_embedder(model_path: Path, name: str, settings, *, role: str = "index"
         choice = backends.resolve(requested, cpu_features(model_path if local else None, probe_torch=True), role=role)
     if choice.backend.startswith("onnx"):
         embedder = OnnxEmbedder(Path(model_path), name=name, backend=choice.backend,
-                                batch_size=settings.embed_batch_size, fast_start=role == "query")
+                                batch_size=settings.embed_batch_size)
     else:
         # Indexing with `auto` leaves the ONNX export behind, so later queries start without torch.
         embedder = SentenceTransformerEmbedder(model_path, name=name, backend=choice.backend,

@@ -65,7 +65,8 @@ class OpenAIEmbedder:
 
     def count_tokens(self, text: str) -> int:
         if self._tokenizer is None:
-            from index.embedders import bundled_minilm_path, load_tokenizer
+            from index.embedders import bundled_minilm_path
+            from index.tokenizers_adapter import load_tokenizer
 
             self._tokenizer = load_tokenizer(bundled_minilm_path(), max_length=None)
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
