@@ -16,13 +16,7 @@ def load_tokenizer(model_path: Path, max_length: int | None):
     no torch, no transformers import), truncating at ``max_length`` tokens with specials."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
-    tokenizer.no_padding()
-    if max_length:
-        tokenizer.enable_truncation(max_length)
-    else:
-        tokenizer.no_truncation()
-    return tokenizer
+    return _unpadded(Tokenizer.from_file(str(Path(model_path) / "tokenizer.json")), max_length)
 
 
 def bare_counter(tokenizer):
@@ -33,7 +27,14 @@ def bare_counter(tokenizer):
         return None
     from tokenizers import Tokenizer
 
-    counter = Tokenizer.from_str(backend.to_str())
-    counter.no_truncation()
-    counter.no_padding()
-    return counter
+    return _unpadded(Tokenizer.from_str(backend.to_str()), None)
+
+
+def _unpadded(tokenizer, max_length: int | None):
+    """``tokenizer`` set to pad nothing and to truncate at ``max_length`` tokens (None: never)."""
+    tokenizer.no_padding()
+    if max_length:
+        tokenizer.enable_truncation(max_length)
+    else:
+        tokenizer.no_truncation()
+    return tokenizer
