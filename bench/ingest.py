@@ -5,7 +5,8 @@
 Corpus: the first RealTime QA 2024 articles adding up to about N chunks (index/chunking.py,
 200 tokens). For each size, every backend indexes the same corpus into a fresh store
 (load, chunk, hash, embed, Chroma upsert, BM25) — chunks/s, articles/s, RSS of a child
-process each (so one backend's memory does not inflate the next). ``--raw``: also the bare
+process each (so one backend's memory does not inflate the next). NEWSBOT_* variables (for example
+NEWSBOT_EMBED_BATCH_SIZE) reach every child, and RESULTS.md records them in the command. ``--raw``: also the bare
 encoder on the same chunks (smallest size), to show what chunking and Chroma/BM25 writes cost.
 """
 
@@ -21,12 +22,12 @@ import time
 from common import OUT, REPO, realtimeqa_corpus, record
 
 CHILD = r"""
-import json, sys, time, resource
+import json, os, sys, time, resource
 sys.path.insert(0, sys.argv[1])
 from bot.core.settings import load_settings
 from index.embedders import build_embedder
 from index.indexer import index_paths
-settings = load_settings({}, store=sys.argv[3], embedder_backend=sys.argv[4], quiet=True)
+settings = load_settings(os.environ, store=sys.argv[3], embedder_backend=sys.argv[4], quiet=True)
 t = time.perf_counter()
 embedder = build_embedder(settings)
 load_s = time.perf_counter() - t
