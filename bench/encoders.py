@@ -1,6 +1,6 @@
 """Encoder backends on real news: speed, cosine to fp32, retrieval recall@5 — one run, side by side.
 
-    python bench/encoders.py [--questions 12] [--blocks 4] [--batch 64] [--tune-batch 16,32,64,128]
+    python bench/encoders.py [--questions 12] [--blocks 4] [--batch 32] [--tune-batch 16,32,64,128]
 
 Texts: every chunk (index/chunking.py, 200 tokens) of the articles RealTime QA's search returned
 for the first answerable 2024 questions (../shared/corpora/realtimeqa). Speed: each block of
@@ -20,6 +20,7 @@ import time
 import numpy as np
 from common import median, realtimeqa_articles, realtimeqa_cases, record
 
+from bot.core.settings import load_settings
 from evals.metrics import recall_at_k
 from index import backends
 from index.chunking import chunk_article
@@ -38,7 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--questions", type=int, default=12)
     ap.add_argument("--blocks", type=int, default=4)
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=load_settings({}).embed_batch_size, help="default: the setting's")
     ap.add_argument("--backends", default="torch,torch-bf16,onnx,onnx-int8", help="torch first: the reference")
     ap.add_argument("--tune-batch", default="", help="batch sizes to time with the chosen default")
     args = ap.parse_args()

@@ -182,7 +182,7 @@ class _Run:
         total = sum(len(c) for *_, c in chunked)
         written = 0
         self.on_progress(0, total)
-        for group in _groups(chunked, max(self.settings.embed_batch_size, 32)):
+        for group in _groups(chunked, max(1, self.settings.index_write_chunks)):
             self._write_group(group, known, recovering)
             written += sum(len(c) for *_, c in group)
             self.on_progress(written, total)
@@ -218,7 +218,7 @@ class _Run:
         self.manifest.mark_pending((a.id, a.path, h) for a, h, _, _ in group)
         chunks: list[Chunk] = [c for *_, cs in group for c in cs]
         facts = {a.id: {"content_hash": h, "n_chunks": len(cs), "path": a.path} for a, h, _, cs in group}
-        step = max(1, self.settings.embed_batch_size)
+        step = max(1, self.settings.index_write_chunks)
         for i in range(0, len(chunks), step):  # written batch by batch: a big article is never held whole
             batch = chunks[i:i + step]
             self.store.upsert(batch, self.embedder.embed([c.text for c in batch]), facts=facts)

@@ -160,7 +160,7 @@ def test_sigkill_mid_run_then_rerun_from_another_empty_folder_equals_a_clean_run
     corpus = tmp_path / "corpus"
     write_distractors(corpus, 60, words=400)  # ~3 chunks each
     with FakeEmbeddingsAPI(delay_s=0.15) as slow:
-        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4", NEWSBOT_LEASE_TTL_S="40")
+        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4", NEWSBOT_INDEX_WRITE_CHUNKS="4", NEWSBOT_LEASE_TTL_S="40")
         clean = index(tmp_path, {**env, "NEWSBOT_COLLECTION": "clean-run"}, corpus)
         assert clean.returncode == 0, clean.stderr
 
@@ -189,7 +189,7 @@ def test_two_concurrent_writers_one_fails_clearly_one_waits(tmp_path, chroma_url
     corpus = tmp_path / "corpus"
     write_distractors(corpus, 30, words=200)
     with FakeEmbeddingsAPI(delay_s=0.4) as slow:
-        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4")
+        env = env_for(chroma_url, slow.url, NEWSBOT_EMBED_BATCH_SIZE="4", NEWSBOT_INDEX_WRITE_CHUNKS="4")
         first = subprocess.Popen([sys.executable, "-m", "bot", "index", "--store", str(tmp_path / "a"), str(corpus)],
                                  env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         from bot.core.settings import load_settings

@@ -68,7 +68,7 @@ def site():
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8, embed_batch_size=8,
+    return load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8, embed_batch_size=8, index_write_chunks=8,
                          fetch_timeout_s=0.5, fetch_max_bytes=200_000)
 
 

@@ -185,7 +185,7 @@ def test_a_big_article_is_written_batch_by_batch(tmp_path):
     (folder / "big.txt").write_text("\n\n".join(f"Paragraph {i} says the harbour budget grew again this year."
                                                 for i in range(400)), encoding="utf-8")
     store = CountingStore()
-    settings = load_settings({}, store=tmp_path / "store", chunk_tokens=40, chunk_overlap_tokens=4, embed_batch_size=16)
+    settings = load_settings({}, store=tmp_path / "store", chunk_tokens=40, chunk_overlap_tokens=4, embed_batch_size=16, index_write_chunks=16)
     summary = index_paths(settings, [folder], embedder=FakeEmbedder(), store=store)
     assert summary.chunks_written == store.count() > 100
     assert max(store.upserts) <= 16 and len(store.upserts) >= summary.chunks_written // 16

@@ -85,7 +85,7 @@ def _dump(store: Path) -> dict:
 def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path):
     corpus = tmp_path / "corpus"
     _many_articles(corpus, 30)
-    env = subprocess_env(NEWSBOT_EMBED_BATCH_SIZE="8")
+    env = subprocess_env(NEWSBOT_EMBED_BATCH_SIZE="8", NEWSBOT_INDEX_WRITE_CHUNKS="8")
     clean = run_newsbot("index", "--quiet", "--store", str(tmp_path / "clean"), str(corpus), env=env)
     assert clean.returncode == 0, clean.stderr
 

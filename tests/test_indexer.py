@@ -31,7 +31,7 @@ def corpus(tmp_path):
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8, embed_batch_size=8)
+    return load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8, embed_batch_size=8, index_write_chunks=8)
 
 
 def _snapshot(settings, embedder):

@@ -23,7 +23,7 @@ from tests.test_feeds import BRIDGE, BUDGET
 @pytest.fixture
 def settings(tmp_path):
     return load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8,
-                         embed_batch_size=8, fetch_timeout_s=1.0)
+                         embed_batch_size=8, index_write_chunks=8, fetch_timeout_s=1.0)
 
 
 def _feed(site: NewsSite, items: list[tuple[str, str, str]]) -> None:

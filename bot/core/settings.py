@@ -41,7 +41,8 @@ class Settings:
     # --- embedding and chunking ------------------------------------------------
     embedder: str = _setting("minilm", "Embedder: 'minilm' (bundled all-MiniLM-L6-v2), a sentence-transformers model folder or name, or 'openai:<model>' for an OpenAI-compatible /embeddings endpoint.", "NEWSBOT_EMBEDDER")
     embedder_backend: str = _setting("auto", "Encoder backend for local embedders: 'auto' (fastest backend whose vectors stay within cosine 0.999 of fp32, picked from the CPU's features at run time: bf16 on AMX/AVX-512-bf16 CPUs for indexing, the torch-free ONNX fp32 export for queries, else fp32), 'torch' (fp32), 'torch-bf16', 'onnx' (fp32, exported locally) or 'onnx-int8' (a vector space of its own: a store built with it needs it). See index/backends.py.", "NEWSBOT_EMBEDDER_BACKEND")
-    embed_batch_size: int = _setting(64, "Texts per call to the embedder when indexing.", "NEWSBOT_EMBED_BATCH_SIZE")
+    embed_batch_size: int = _setting(32, "Texts per forward pass of a local encoder (and per request to an OpenAI-compatible /embeddings endpoint) when indexing; 32 measured fastest for bf16 here (bench/encoders.py --tune-batch).", "NEWSBOT_EMBED_BATCH_SIZE")
+    index_write_chunks: int = _setting(256, "Chunks embedded and written to the store together while indexing (several encoder batches, one store write: an interrupted run redoes at most this many).", "NEWSBOT_INDEX_WRITE_CHUNKS")
     embeddings_base_url: str | None = _setting(None, "Base URL of the OpenAI-compatible /embeddings service (falls back to OPENAI_BASE_URL).", "NEWSBOT_EMBEDDINGS_BASE_URL")
     chunk_tokens: int = _setting(200, "Chunk size in embedder tokens (must stay under the embedder's 256-token limit).", "NEWSBOT_CHUNK_TOKENS")
     chunk_overlap_tokens: int = _setting(32, "Tokens shared by consecutive chunks of one article.", "NEWSBOT_CHUNK_OVERLAP_TOKENS")
