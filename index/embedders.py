@@ -30,6 +30,7 @@ from index import backends
 from index.batching import encode_sorted
 from index.openai_embedder import OpenAIEmbedder  # noqa: F401 - part of this seam's public face
 from index.tokenizers_adapter import bare_counter, load_tokenizer
+from index.torch_fusion import fuse_dense_gelu
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -139,8 +140,10 @@ class SentenceTransformerEmbedder:
         self._model.eval()
         if export_onnx:  # before any bf16 cast: the export carries the fp32 weights
             self._export_onnx(Path(model_path))
+        self.fused = 0  # bf16 only: dense+GELU blocks run as one oneDNN call (index/torch_fusion.py)
         if backend == "torch-bf16":
             self._model.to(torch.bfloat16)
+            self.fused = fuse_dense_gelu(self._model, torch)
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dim())
         # Two positions go to [CLS] and [SEP]; chunks must fit in what is left.
