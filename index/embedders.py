@@ -29,7 +29,7 @@ from bot.core.errors import ConfigError
 from index import backends
 from index.batching import encode_sorted
 from index.openai_embedder import OpenAIEmbedder  # noqa: F401 - part of this seam's public face
-from index.tokenizers_adapter import bare_counter, load_tokenizer
+from index.tokenizers_adapter import bare_counter, load_tokenizer, token_count
 from index.torch_fusion import fuse_dense_gelu
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -171,7 +171,7 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         if self._counter is not None:  # the chunker counts every piece it tries: no per-call wrapper cost
-            return len(self._counter.encode(text, add_special_tokens=False).ids)
+            return token_count(self._counter, text)
         return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
     def _export_onnx(self, model_path: Path) -> Path | None:
@@ -238,7 +238,7 @@ class OnnxEmbedder:
         return pooled.tolist()
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return token_count(self._counter, text)
 
 
 def _make_export(model_path: Path, backend: str) -> Path:

@@ -14,6 +14,7 @@ import math
 from typing import Sequence
 
 from bot.core.errors import ConfigError, NewsbotError
+from index.tokenizers_adapter import load_tokenizer, token_count
 
 
 class OpenAIEmbedder:
@@ -66,10 +67,9 @@ class OpenAIEmbedder:
     def count_tokens(self, text: str) -> int:
         if self._tokenizer is None:
             from index.embedders import bundled_minilm_path
-            from index.tokenizers_adapter import load_tokenizer
 
             self._tokenizer = load_tokenizer(bundled_minilm_path(), max_length=None)
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        return token_count(self._tokenizer, text)
 
 
 def _pooled(embedding) -> list[float]:

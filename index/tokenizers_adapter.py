@@ -30,6 +30,16 @@ def bare_counter(tokenizer):
     return _unpadded(Tokenizer.from_str(backend.to_str()), None)
 
 
+def token_count(tokenizer, text: str) -> int:
+    """Tokens of ``text`` without the model's special tokens, by a tokenizer from this module.
+
+    >>> from index.embedders import bundled_minilm_path
+    >>> token_count(load_tokenizer(bundled_minilm_path(), None), "Harbor bridge")
+    2
+    """
+    return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
 def _unpadded(tokenizer, max_length: int | None):
     """``tokenizer`` set to pad nothing and to truncate at ``max_length`` tokens (None: never)."""
     tokenizer.no_padding()
