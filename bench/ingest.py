@@ -42,8 +42,8 @@ if sys.argv[5] == "raw":
              for c in chunk_article(a, embedder.count_tokens, min(settings.chunk_tokens, embedder.max_tokens),
                                     settings.chunk_overlap_tokens)]
     t = time.perf_counter()
-    for i in range(0, len(texts), settings.embed_batch_size):
-        embedder.embed(texts[i:i + settings.embed_batch_size])
+    for i in range(0, len(texts), settings.index_write_chunks):  # as the indexer calls it
+        embedder.embed(texts[i:i + settings.index_write_chunks])
     raw_s = time.perf_counter() - t
 print(json.dumps({"backend": embedder.backend, "articles": done.added + done.updated, "chunks": done.chunks_written,
                   "load_s": load_s, "index_s": index_s, "raw_s": raw_s,
