@@ -13,6 +13,7 @@ encoder on the same chunks (smallest size), to show what chunking and Chroma/BM2
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import subprocess
@@ -67,10 +68,9 @@ def main() -> None:
     ap.add_argument("--raw", action="store_true")
     args = ap.parse_args()
     from index.embedders import bundled_minilm_path
-    from index.tokenizers_adapter import load_tokenizer
+    from index.tokenizers_adapter import load_tokenizer, token_count
 
-    tokenizer = load_tokenizer(bundled_minilm_path(), None)
-    counter = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)  # noqa: E731
+    counter = functools.partial(token_count, load_tokenizer(bundled_minilm_path(), None))
     sizes = [int(x) for x in args.chunks.split(",")]
     names = args.backends.split(",")
     rows, ratios = [], []
