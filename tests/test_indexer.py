@@ -207,3 +207,25 @@ def test_interrupted_run_then_rerun_equals_a_clean_run(settings, corpus, tmp_pat
     got, want = _snapshot(settings, FakeEmbedder()), _snapshot(clean, FakeEmbedder())
     assert got[0] == want[0]  # same chunks, texts and offsets: no orphans, nothing half done
     assert got[1:] == want[1:]  # manifest states, hashes, run closed, BM25 ids
+
+
+@pytest.mark.parametrize("write_chunks", [3, 256])
+def test_chunks_go_to_the_embedder_and_the_store_in_batches_of_index_write_chunks(tmp_path, corpus, write_chunks):
+    """``index_write_chunks`` (not the encoder's ``embed_batch_size``) sets how many chunks one
+    embed call and one store write hold: small batches for a run that is cheap to interrupt,
+    large ones so the encoder can sort many texts by length and the store is written less often."""
+    settings = load_settings({}, store=tmp_path / "store", chunk_tokens=60, chunk_overlap_tokens=8,
+                             embed_batch_size=2, index_write_chunks=write_chunks)
+    sizes: list[int] = []
+
+    class Recording(FakeEmbedder):
+        def embed(self, texts):
+            sizes.append(len(texts))
+            return super().embed(texts)
+
+    done = index_paths(settings, [corpus], embedder=Recording())
+    assert sum(sizes) == done.chunks_written > 6
+    if write_chunks == 3:
+        assert max(sizes) <= 3 and len(sizes) >= done.chunks_written // 3
+    else:
+        assert sizes == [done.chunks_written]  # the whole small corpus in one call, not batches of 2
