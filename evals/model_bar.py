@@ -1,21 +1,22 @@
-"""Fit the bar a sentence must reach to confirm a real model's answer, on a real model's answers.
+"""Fit the model that decides whether a real model's answer is shown, on a real model's answers.
 
-A capable model behind ``--llm openai`` often answers with a bare phrase ("Chicago Marathon").
-newsbot shows it only when a sentence of the passages states that phrase *in answer to this
-question*: a candidate stating it whose evidence probability (the fitted sentence model) reaches
-a bar. This module fits that bar on recorded answers: ``predictions-2023.json`` holds GPT-3's
-answers to the RealTime QA 2023 questions given the retrieved articles. Only the 2023
-**calibration** weeks are read (``evals/realtimeqa.py``); the 2023 test weeks are what the README
+A capable model behind ``--llm openai`` often answers with a bare phrase ("Chicago Marathon") or
+a sentence whose names and figures can be looked up. newsbot shows that answer only when a
+sentence of the passages states it *and* the confirmation model (``bot/answering/confirm.py``:
+logistic regression over how the stating sentence stands among the candidates) gives it a
+probability at or above a cutoff. Both are fitted here on recorded answers:
+``predictions-2023.json`` holds GPT-3's answers to the RealTime QA 2023 questions given the
+retrieved articles. The weights are fitted on the 2023 **train** weeks and the cutoff chosen on
+the 2023 **calibration** weeks (``evals/realtimeqa.py``); the 2023 test weeks are what the README
 reports.
 
 For each question whose recorded answer is not a refusal, the candidates are built as
 ``train_scorer`` builds them (BM25 top-k chunks of its retrieved articles); when none states the
 model's answer, the search is repeated with the answer added to the question, as the pipeline
-does (``bot/answering/flow.py``). The question's value is the best probability of a candidate
-stating the answer (``compose.confirmation``; 0 when none does). A recorded answer is *right* when
-the question is answerable and the answer contains the gold (case and quotes ignored). The bar
-maximises balanced accuracy — the mean of right answers kept and wrong answers stopped — and,
-as for the refusal threshold, the lowest bar within ``TIE`` of the best wins.
+does (``bot/answering/flow.py``). A recorded answer is *right* when the question is answerable
+and the answer contains the gold (case and quotes ignored); answers to unanswerable questions are
+wrong. The cutoff maximises balanced accuracy — the mean of right answers kept and wrong answers
+stopped — and, as for the refusal threshold, the lowest cutoff within ``TIE`` of the best wins.
 
 Example::
 
@@ -35,6 +36,7 @@ from evals import realtimeqa
 from evals import train_scorer as ts
 
 SYSTEM = "open_gpt3"
+C = 1.0  # regularisation of the confirmation model (few features, ~1,000 answers)
 
 
 def recorded(path: Path, system: str = SYSTEM) -> dict[str, str]:
@@ -42,44 +44,49 @@ def recorded(path: Path, system: str = SYSTEM) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))[system]
 
 
-def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[float, bool] | None:
-    """(best probability of a candidate stating the model's answer, the answer is right); None
-    when the model refused or its answer names nothing to look for."""
-    from bot.answering.compose import confirmation, phrase_variants
+def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tuple[float, ...], bool] | None:
+    """(confirmation features of the model's answer, the answer is right); None when the model
+    refused or its answer names nothing to look for."""
+    from bot.answering.compose import wanted_variants
+    from bot.answering.confirm import confirm_features, stating
     from bot.answering.evidence import Scored
-    from bot.verify.model_text import answer_phrases_of, find_phrase, is_bare_phrase, is_refusal
+    from bot.text.question import analyse_question
+    from bot.verify.model_text import is_refusal
 
     if not answer.strip() or is_refusal(answer):
         return None
     right = case.answerable and bool(ts.norm(case.gold)) and ts.norm(case.gold) in ts.norm(answer)
-    bare = is_bare_phrase(answer)
-    wanted = phrase_variants(answer) if bare else answer_phrases_of(answer, case.question)
-    if not wanted:
+    variants = wanted_variants(answer, case.question)
+    if not variants:
         return None
 
-    def best(passages) -> float:
+    def scored_of(passages) -> list[Scored]:
         e = ts.example_of(case, passages, cache)
         if not len(e.y):
-            return 0.0
-        scored = [Scored(c, float(p), ()) for c, p in zip(e.cands, ts.probabilities(weights, e.x))]
-        if bare:
-            return confirmation(wanted, scored)
-        return max((s.probability for s in scored if all(find_phrase(w, s.candidate.text) for w in wanted)),
-                   default=0.0)
+            return []
+        rows = [Scored(c, float(p), ()) for c, p in zip(e.cands, ts.probabilities(weights, e.x))]
+        return sorted(rows, key=lambda s: (-s.probability, s.candidate.rank, s.candidate.offset))
 
     passages = ts.question_passages(case, articles, ts.approx_tokens)
-    value = best(passages)
-    if value == 0.0 and bare:
+    scored, researched = scored_of(passages), False
+    hit = stating(variants, scored)
+    if hit is None:
         seen = {p.chunk.id for p in passages}
         more = [p for p in ts.question_passages(case, articles, ts.approx_tokens, 2 * ts.K,
-                                                query=f"{case.question} {wanted[0]}") if p.chunk.id not in seen][:ts.K]
+                                                query=f"{case.question} {' '.join(variants[0])}")
+                if p.chunk.id not in seen][:ts.K]
         if more:
-            value = best(passages + more)
-    return value, right
+            again = scored_of(passages + more)
+            hit = stating(variants, again)
+            if hit is not None:
+                scored, researched = again, True
+    wanted = hit[1] if hit else variants[0]
+    return (confirm_features(analyse_question(case.question), wanted, scored, researched, variants[0]),
+            bool(right))
 
 
 def fit_bar(outcomes: Sequence[tuple[float, bool]]) -> float:
-    """The lowest bar within TIE of the best balanced accuracy (right kept, wrong stopped)."""
+    """The lowest cutoff within TIE of the best balanced accuracy (right kept, wrong stopped)."""
     right = [p for p, r in outcomes if r]
     wrong = [p for p, r in outcomes if not r]
     if not right or not wrong:
@@ -90,26 +97,47 @@ def fit_bar(outcomes: Sequence[tuple[float, bool]]) -> float:
     return min(t for t, v in score.items() if v >= top - ts.TIE)
 
 
-def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, every: int = 1) -> dict:
-    """The bar and what it does on the calibration weeks, as recorded in scorer_weights.json."""
-    answers = recorded(answers_path)
-    cases = [c for c in ts._every(realtimeqa.cases_in(realtimeqa.load_cases(year, data), "calibration"), every)
-             if c.id in answers]
-    articles = realtimeqa.load_articles(year, {a for c in cases for a in c.retrieved}, data)
+def rows_of(weights: dict, cases, answers: dict[str, str], articles: dict, cache, label: str):
     rows = []
     for n, case in enumerate(cases, 1):
         got = outcome(weights, case, answers[case.id], articles, cache)
         if got is not None:
             rows.append(got)
-        if n % 20 == 0:
-            print(f"  model answers: {n}/{len(cases)} questions", flush=True)
+        if n % 50 == 0:
+            print(f"  model answers ({label}): {n}/{len(cases)} questions", flush=True)
             cache.save()
     cache.save()
-    bar = fit_bar(rows)
-    right = [p for p, r in rows if r]
-    wrong = [p for p, r in rows if not r]
-    return {"bar": bar, "fitted_on": f"{SYSTEM} answers to RealTime QA {year} calibration weeks "
-                                     f"{cases[0].week}..{cases[-1].week}" if cases else "",
-            "answers": len(rows), "right": len(right),
-            "kept_right": round(float(np.mean([p >= bar for p in right])), 3) if right else None,
-            "stopped_wrong": round(float(np.mean([p < bar for p in wrong])), 3) if wrong else None}
+    return rows
+
+
+def rates(probs: Sequence[float], rights: Sequence[bool], cutoff: float) -> dict:
+    right = [p for p, r in zip(probs, rights) if r]
+    wrong = [p for p, r in zip(probs, rights) if not r]
+    return {"answers": len(probs), "right": len(right),
+            "kept_right": round(float(np.mean([p >= cutoff for p in right])), 3) if right else None,
+            "stopped_wrong": round(float(np.mean([p < cutoff for p in wrong])), 3) if wrong else None}
+
+
+def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, every: int = 1) -> dict:
+    """The confirmation model, its cutoff and what it does on the calibration weeks, as recorded
+    in scorer_weights.json (key ``confirm``)."""
+    from bot.answering.confirm import CONFIRM_FEATURES
+
+    answers = recorded(answers_path)
+    all_cases = realtimeqa.load_cases(year, data)
+    split = {s: [c for c in ts._every(realtimeqa.cases_in(all_cases, s), every) if c.id in answers]
+             for s in ("train", "calibration")}
+    articles = realtimeqa.load_articles(year, {a for cs in split.values() for c in cs for a in c.retrieved}, data)
+    rows = {s: rows_of(weights, cs, answers, articles, cache, s) for s, cs in split.items()}
+    x = {s: np.array([f for f, _ in r], dtype=np.float64) for s, r in rows.items()}
+    y = {s: np.array([1.0 if ok else 0.0 for _, ok in r]) for s, r in rows.items()}
+    model = ts.fit_rows(x["train"], y["train"], C)
+    cal_p = ts.probabilities(model, x["calibration"]).tolist()
+    cutoff = fit_bar(list(zip(cal_p, (bool(v) for v in y["calibration"]))))
+    train_p = ts.probabilities(model, x["train"]).tolist()
+    weeks = {s: f"{cs[0].week}..{cs[-1].week}" if cs else "" for s, cs in split.items()}
+    return {"features": list(CONFIRM_FEATURES), **model, "threshold": cutoff, "C": C,
+            "fitted_on": f"{SYSTEM} answers to RealTime QA {year}: weights on train weeks {weeks['train']}, "
+                         f"cutoff on calibration weeks {weeks['calibration']}",
+            "train": rates(train_p, [bool(v) for v in y["train"]], cutoff),
+            "calibration": rates(cal_p, [bool(v) for v in y["calibration"]], cutoff)}

@@ -311,40 +311,11 @@ def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: Em
     span_w["threshold"] = span_threshold(span_w, cx, cy, cq, target_precision)
     span_w["features"] = list(SPAN_FEATURES)
     return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w,
-            "phrase_threshold": phrase_threshold(weights, data["calibration"]),
             "objective": objective, "target_precision": target_precision if objective == "precision" else None,
             "k": K, "C": best_c,
             "calibration_log_loss": {str(c): round(v, 5) for c, v in losses.items()},
             "train": summary(question_outcomes(weights, data["train"]), threshold),
             "calibration": summary(cal, threshold)}
-
-
-def phrase_threshold(weights: dict, examples: Sequence[Example]) -> float:
-    """The bar a sentence must reach to confirm a *model's* answer phrase, chosen like the refusal
-    threshold (balanced accuracy) on calibration questions: the gold phrase stands for a right
-    model answer, the best-scored other answer phrase of the candidates for a wrong one; each is
-    judged by the best probability of a candidate stating it."""
-    from bot.answering.short_answer import phrases
-
-    right, wrong = [], []
-    for e in examples:
-        if not len(e.y) or not e.case.answerable or e.y.max() == 0:
-            continue
-        p = probabilities(weights, e.x)
-        gold = norm(e.case.gold)
-        right.append(max(float(pi) for pi, c in zip(p, e.cands) if gold in norm(c.text)))
-        q = analyse_question(e.case.question)
-        others = [(float(pi), sp.text) for pi, c in zip(p, e.cands) for sp in phrases(q, c.text)
-                  if gold not in norm(sp.text) and norm(sp.text) not in gold]
-        if others:
-            text = max(others)[1]
-            wrong.append(max(float(pi) for pi, c in zip(p, e.cands) if norm(text) in norm(c.text)))
-    if not right or not wrong:
-        return 0.5
-    grid = [float(t) for t in np.round(np.arange(0.01, 0.96, 0.01), 2)]
-    score = {t: round((np.mean([r >= t for r in right]) + np.mean([w < t for w in wrong])) / 2, 4) for t in grid}
-    best = max(score.values())
-    return min(t for t, v in score.items() if v >= best - TIE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -359,8 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--train-unanswerable", action="store_true", help="also fit on unanswerable questions")
     ap.add_argument("--every", type=int, default=1, help="use every Nth week of each split (faster, less data)")
     ap.add_argument("--model-answers", type=Path, default=None,
-                    help="recorded model answers (default: DATA/predictions-2023.json) to fit the bar that confirms "
-                         "a model's answer on (evals/model_bar.py); 'none' keeps the proxy bar")
+                    help="recorded model answers (default: DATA/predictions-2023.json) to fit the model that "
+                         "confirms a real model's answer on (evals/model_bar.py); 'none': no confirmation model")
+    ap.add_argument("--confirm-only", action="store_true",
+                    help="keep the sentence and short-answer models of --out; refit only the confirmation model")
     args = ap.parse_args(argv)
 
     from bot.core.settings import load_settings
@@ -368,6 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     embedder = build_embedder(load_settings({}))
     cache = EmbeddingCache(embedder, args.cache)
+    answers = args.model_answers or args.data / "predictions-2023.json"
+    if args.confirm_only:
+        result = json.loads(args.out.read_text(encoding="utf-8"))
+        _fit_confirm(result, answers, args, cache)
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+        return 0
     all_cases = realtimeqa.load_cases(args.year, args.data)
     split = {s: _every(realtimeqa.cases_in(all_cases, s), args.every) for s in ("train", "calibration")}
     # Unanswerable questions have no positive sentence: they teach the weights little and cost
@@ -377,14 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     articles = realtimeqa.load_articles(args.year, ids, args.data)
     result = train(split["train"], split["calibration"], articles, embedder, cache, args.target_precision, args.objective)
     result["every"] = args.every
-    answers = args.model_answers or args.data / "predictions-2023.json"
-    if str(answers) != "none" and answers.exists():
-        from evals import model_bar
-
-        print("confirmation bar: recorded model answers", flush=True)
-        bar = model_bar.fit(result, answers, args.data, cache, every=args.every)
-        result["phrase_threshold_proxy"], result["phrase_threshold"] = result["phrase_threshold"], bar["bar"]
-        result["model_bar"] = bar
+    _fit_confirm(result, answers, args, cache)
     result["trained_on"] = (f"RealTime QA {args.year} train weeks {split['train'][0].week}..{split['train'][-1].week}"
                             f" (answerable questions), calibration weeks {split['calibration'][0].week}.."
                             f"{split['calibration'][-1].week}")
@@ -392,6 +365,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps({k: result[k] for k in ("threshold", "C", "train", "calibration")}, indent=1))
     print(f"wrote {args.out}")
     return 0
+
+
+def _fit_confirm(result: dict, answers: Path, args, cache: EmbeddingCache) -> None:
+    """The confirmation model of a real model's answers (``evals/model_bar.py``), into ``result``."""
+    for stale in ("confirm", "phrase_threshold", "phrase_threshold_proxy", "model_bar"):  # older files' bar
+        result.pop(stale, None)
+    if str(answers) == "none" or not answers.exists():
+        return
+    from evals import model_bar
+
+    print("confirmation model: recorded model answers", flush=True)
+    result["confirm"] = model_bar.fit(result, answers, args.data, cache, every=args.every)
+    print(json.dumps({k: result["confirm"][k] for k in ("threshold", "train", "calibration")}, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """A real model's answer is checked against evidence for *it*: searched for when the passages miss
-it, and asked for below the refusal threshold when a sentence could still confirm it — over a tiny
-corpus written here (not the seeds)."""
+it, judged by the confirmation model when a sentence states it, and asked for below the refusal
+threshold when there is a confirmation model — over a tiny corpus written here (not the seeds)."""
 
 import dataclasses
 
 import pytest
 
 from bot.answering import flow as qa
+from bot.answering.confirm import CONFIRM_FEATURES, ConfirmWeights
 from bot.answering.evidence import EvidenceScorer, load_weights
 from bot.answering.retrieve import Retriever
 from bot.core.passage import Chunk
@@ -35,8 +36,21 @@ def build(top_k):
     return Retriever(embedder, store, None, load_settings({}, top_k=top_k))
 
 
-def ask(retriever, answerer, threshold, top_k, weights=None):
-    scorer = EvidenceScorer(weights or load_weights(), retriever.embedder.embed, threshold=threshold)
+def judge(threshold: float, stated_weight: float = 10.0) -> ConfirmWeights:
+    """A confirmation model that trusts any stated answer (P≈1 when stated, ≈0.007 when not),
+    compared with ``threshold``: 0.5 confirms what a sentence states, 0.9999 nothing."""
+    n = len(CONFIRM_FEATURES)
+    coef = [0.0] * n
+    coef[CONFIRM_FEATURES.index("bias")] = -5.0
+    coef[CONFIRM_FEATURES.index("stated")] = stated_weight
+    return ConfirmWeights(tuple(coef), (0.0,) * n, (1.0,) * n, threshold)
+
+
+TRUSTING = dataclasses.replace(load_weights(), confirm=judge(0.5))
+
+
+def ask(retriever, answerer, threshold, top_k, weights=TRUSTING):
+    scorer = EvidenceScorer(weights, retriever.embedder.embed, threshold=threshold)
     return qa.answer(QUESTION, (), retriever=retriever, answerer=answerer, settings=load_settings({}, top_k=top_k),
                      scorer=scorer, as_of="2024-05-14")
 
@@ -59,24 +73,42 @@ def test_a_bare_answer_no_article_states_is_still_not_shown_after_the_search():
 
 def test_below_the_refusal_threshold_a_model_is_still_asked_and_confirmed_by_a_sentence():
     retriever = build(top_k=3)
-    strict, weights = 0.999, dataclasses.replace(load_weights(), phrase_threshold=0.01)
-    extractive = ask(retriever, ScriptedAnswerer("", name="extractive", generates=False), strict, 3, weights)
+    extractive = ask(retriever, ScriptedAnswerer("", name="extractive", generates=False), 0.999, 3)
     assert extractive.refused and extractive.refusal_reason == "low_evidence"
     model = ScriptedAnswerer("Harbor Hawks", name="openai")
-    out = ask(retriever, model, strict, 3, weights)
+    out = ask(retriever, model, 0.999, 3)
     assert model.calls and not out.refused and out.short_answer == "Harbor Hawks"
     assert out.citations[0].article_id == "result"
+    assert any("is stated by passage" in n and "right with probability" in n for n in out.notes)
 
 
-def test_when_no_sentence_reaches_the_confirmation_bar_the_model_is_not_asked():
+def test_a_stated_answer_the_confirmation_model_judges_wrong_is_not_shown():
     model = ScriptedAnswerer("Harbor Hawks", name="openai")
-    out = ask(build(top_k=3), model, 0.999, 3, dataclasses.replace(load_weights(), phrase_threshold=0.999))
+    out = ask(build(top_k=3), model, 0.999, 3, dataclasses.replace(load_weights(), confirm=judge(0.9999)))
+    assert model.calls and out.refused and out.refusal_reason == "unverified"
+    assert "Harbor Hawks" not in out.answer
+    assert any("right with probability" in n and "< 1.00" in n for n in out.notes)
+
+
+def test_an_unsupported_model_sentence_is_replaced_only_when_its_answer_is_confirmed():
+    said = "It appears the coastal cup went to the Harbor Hawks this year."  # shares few words with the quote
+    shown = ask(build(top_k=3), ScriptedAnswerer(said, name="openai"), 0.05, 3)
+    assert not shown.refused and shown.sentences[0].text.startswith("The Harbor Hawks won the coastal cup")
+    assert any(n.startswith("replaced the model's wording") for n in shown.notes)
+    strict = dataclasses.replace(load_weights(), confirm=judge(0.9999))
+    stopped = ask(build(top_k=3), ScriptedAnswerer(said, name="openai"), 0.05, 3, strict)
+    assert not any(n.startswith("replaced the model's wording") for n in stopped.notes)
+    assert "appears" not in stopped.answer
+
+
+def test_without_a_confirmation_model_the_model_is_not_asked_below_the_threshold():
+    model = ScriptedAnswerer("Harbor Hawks", name="openai")
+    out = ask(build(top_k=3), model, 0.999, 3, dataclasses.replace(load_weights(), confirm=None))
     assert out.refused and out.refusal_reason == "low_evidence" and not model.calls
 
 
 def test_below_the_refusal_threshold_an_unconfirmed_model_answer_gets_no_extractive_fallback():
-    weights = dataclasses.replace(load_weights(), phrase_threshold=0.01)
-    out = ask(build(top_k=3), ScriptedAnswerer("Coast Gulls", name="openai"), 0.999, 3, weights)
+    out = ask(build(top_k=3), ScriptedAnswerer("Coast Gulls", name="openai"), 0.999, 3)
     assert out.refused and out.backend == "openai"
     assert out.refusal_reason == "unverified"
     assert not any("fell back to extractive" in n for n in out.notes)

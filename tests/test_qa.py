@@ -224,9 +224,9 @@ def test_llm_errors_propagate_after_the_refusal_gate(retriever, settings):
     broken = ScriptedAnswerer(fail=LLMError("cannot reach the LLM endpoint http://127.0.0.1:9/v1"))
     with pytest.raises(LLMError):
         ask(RUSSIA_Q, retriever, settings, broken)
-    # the gate refuses without an LLM call when no sentence reaches the refusal threshold nor the
-    # bar that would confirm a model's answer (below the threshold alone, a model is still asked)
-    unconfirmable = dataclasses.replace(load_weights(), phrase_threshold=0.99)
+    # the gate refuses without an LLM call when no sentence reaches the refusal threshold and there
+    # is no confirmation model to judge a model's answer by (with one, a model is still asked)
+    unconfirmable = dataclasses.replace(load_weights(), confirm=None)
     scorer = EvidenceScorer(unconfirmable, retriever.embedder.embed, threshold=0.99)
     out = qa.answer(FRANCE_Q, (), retriever=retriever, answerer=broken, settings=settings, scorer=scorer)
     assert out.refused and out.refusal_reason == "low_evidence"

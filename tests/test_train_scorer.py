@@ -86,12 +86,18 @@ def test_model_answer_outcomes_right_wrong_refused_and_the_bar_between_them():
     doc = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
     cache = train_scorer.EmbeddingCache(FakeEmbedder(), None)
     case = next(c for c in cal_cases if c.answerable)
-    right = model_bar.outcome(doc, case, case.gold, arts, cache)
-    said_elsewhere = next(p for p in PEOPLE if p != case.gold and p in arts[case.retrieved[1]]["text"])
-    wrong = model_bar.outcome(doc, case, said_elsewhere, arts, cache)  # stated, but by the weather story
-    absent = model_bar.outcome(doc, case, "Zed Quorn", arts, cache)
-    assert right is not None and right[1] and right[0] > 0.5
-    assert wrong is not None and not wrong[1] and 0.0 < wrong[0] < right[0]
-    assert absent == (0.0, False)
-    assert model_bar.outcome(doc, case, "The articles do not say who the coach is.", arts, cache) is None
-    assert wrong[0] < model_bar.fit_bar([right, wrong, absent]) <= right[0]
+    from bot.answering.confirm import CONFIRM_FEATURES
+
+    def got(answer):
+        out = model_bar.outcome(doc, case, answer, arts, cache)
+        return None if out is None else (dict(zip(CONFIRM_FEATURES, out[0])), out[1])
+
+    right, wrong = got(case.gold), got(next(p for p in PEOPLE if p != case.gold and p in arts[case.retrieved[1]]["text"]))
+    absent = got("Zed Quorn")  # said nowhere
+    assert right is not None and right[1] and right[0]["stated"] == 1.0 and right[0]["p_stating"] > 0.5
+    assert wrong is not None and not wrong[1] and wrong[0]["stated"] == 1.0  # stated, but by the weather story
+    assert 0.0 < wrong[0]["p_stating"] < right[0]["p_stating"] and wrong[0]["rank"] < right[0]["rank"]
+    assert absent is not None and absent[0]["stated"] == 0.0 and absent[0]["p_stating"] == 0.0 and not absent[1]
+    assert got("The articles do not say who the coach is.") is None
+    bar = model_bar.fit_bar([(r[0]["p_stating"], r[1]) for r in (right, wrong, absent)])
+    assert wrong[0]["p_stating"] < bar <= right[0]["p_stating"]

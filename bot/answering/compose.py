@@ -4,16 +4,16 @@
   and the runner-up only when it is strong evidence on its own (its probability reaches the
   calibrated threshold) — never padding.
 * **A model's draft** (``model_draft``): a refusal in the model's own words is a refusal; a bare
-  phrase becomes the evidence sentence that states it in answer to this question; hedging
-  framing is removed; a sentence its citations don't support but whose answer phrases (names,
-  figures, dates) a strong evidence sentence states is replaced by that sentence, verbatim.
-  Everything then goes through verification like any draft.
+  phrase becomes the evidence sentence that states it, when the learned confirmation model
+  (``confirm.py``) judges the answer right given how that sentence stands among the candidates;
+  hedging framing is removed; a sentence its citations don't support but whose answer phrases
+  (names, figures, dates) a candidate states is replaced by that sentence, verbatim, under the
+  same confirmation. Everything then goes through verification like any draft.
 * **The short answer** (``short_answer``): the phrase that answers, taken verbatim from the
   cited quote (the learned phrase model of ``short_answer.py``, or the model's own phrase).
 
 Example::
 
-    >>> from bot.text.question import analyse_question
     >>> draft_of([])
     ''
 """
@@ -24,9 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from bot.answering.confirm import confirm
 from bot.answering.evidence import Evidence, Scored
 from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
+from bot.text.answer_spans import all_spans
 from bot.text.draft import parse_draft
 from bot.verify.model_text import (
     answer_phrases_of,
@@ -34,7 +36,6 @@ from bot.verify.model_text import (
     find_phrase,
     is_bare_phrase,
     is_refusal,
-    sentence_stating,
     strip_framing,
 )
 from bot.verify.support import verify_sentence
@@ -76,37 +77,74 @@ def phrase_variants(draft: str) -> list[str]:
     return [phrase] + ([bare] if bare and bare != phrase else [])
 
 
-def stating(variants: Sequence[str], scored: Sequence[Scored], bar: float) -> tuple[Scored, str] | None:
-    """The best candidate reaching ``bar`` that states one of the variants (tried in order)."""
-    strong = [s for s in scored if s.probability >= bar]
-    for v in variants:
-        i = sentence_stating([v], [s.candidate.text for s in strong])
-        if i is not None:
-            return strong[i], v
-    return None
+def wanted_variants(draft: str, question: str) -> list[list[str]]:
+    """What a model's answer asks the passages to state, most complete first. For a bare phrase:
+    the phrase (as given, then without a leading article), then its parts — the pieces between
+    commas or brackets, then its names, figures and dates (all of them together, then each
+    alone): models add context the article says elsewhere or not at all ("Phoenix, Arizona").
+    How much of the answer a sentence states is a feature of the confirmation model, which
+    decides. For sentences: all the names, figures and dates they state that the question does
+    not (together). Empty when there is nothing to look up.
+
+    >>> wanted_variants("The Harbor Hawks", "Which team won?")
+    [['The Harbor Hawks'], ['Harbor Hawks']]
+    >>> wanted_variants("Porto, Portugal", "Where was the final?")
+    [['Porto, Portugal'], ['Porto', 'Portugal'], ['Porto'], ['Portugal']]
+    >>> wanted_variants("Ada Lind won the cup in Porto.", "Who won the cup?")
+    [['Ada Lind', 'Porto']]
+    """
+    if not is_bare_phrase(draft):
+        phrases = answer_phrases_of(strip_framing(draft), question)
+        return [phrases] if phrases else []
+    out: list[list[str]] = []
+
+    def add(group: list[str]) -> None:
+        group = [g for g in dict.fromkeys(group) if g]
+        if group and group not in out:
+            out.append(group)
+
+    for v in phrase_variants(draft):
+        add([v])
+    phrase = bare_text(draft)
+    for groups in (_pieces(phrase), [sp.text for sp in sorted(all_spans(phrase), key=lambda sp: sp.start)]):
+        if len(groups) > 1 or (groups and [groups[0]] not in out):
+            add(groups)
+            for g in groups:
+                add([g])
+    return out
 
 
-def confirmation(variants: Sequence[str], scored: Sequence[Scored]) -> float:
-    """The best probability of a candidate stating one of the variants (0 when none does): what
-    the confirmation bar is compared with, and what ``evals/train_scorer.py`` fits it on."""
-    return max((s.probability for s in scored if any(find_phrase(v, s.candidate.text) for v in variants)),
-               default=0.0)
+_PIECES = re.compile(r"\s*(?:[,;:()\[\]]|\s[-–—]\s)\s*")
 
 
-def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> ModelDraft:
-    """Read a real model's draft: see the module docstring."""
+def _pieces(phrase: str) -> list[str]:
+    """The parts of a phrase between commas, semicolons, colons, brackets and dashes, each
+    without a leading article."""
+    parts = [re.sub(r"^(?:the|a|an)\s+", "", p.strip(), flags=re.IGNORECASE) for p in _PIECES.split(phrase)]
+    return [p for p in parts if p and p != phrase]
+
+
+def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], researched: bool = False) -> ModelDraft:
+    """Read a real model's draft: see the module docstring. ``researched``: the passages include
+    those found by searching again for the model's answer."""
     if is_refusal(draft):
         return ModelDraft("", refused=True, notes=("the model said the passages do not answer",))
-    strong = [s for s in evidence.scored if s.probability >= evidence.confirm]
+    q = evidence.question
     if is_bare_phrase(draft):
-        variants = phrase_variants(draft)
-        hit = stating(variants, evidence.scored, evidence.confirm)
-        if hit is None:
-            return ModelDraft("", notes=(f"no strong evidence sentence states the model's answer {variants[0][:60]!r}",),
-                              unconfirmed=variants[0])
-        best, phrase = hit
-        return ModelDraft(draft_of([best]), phrase=phrase,
-                          notes=(f"the model's answer {phrase[:60]!r} is stated by passage [{best.candidate.passage + 1}]",))
+        variants = wanted_variants(draft, q.text)
+        said = variants[0][0] if variants else bare_text(draft)
+        c = confirm(evidence.confirm, q, variants, evidence.scored, researched, evidence.threshold)
+        if c.index is None:
+            return ModelDraft("", notes=(f"no passage sentence states the model's answer {said[:60]!r}",),
+                              unconfirmed=said)
+        best = evidence.scored[c.index]
+        where = f"passage [{best.candidate.passage + 1}]"
+        if not c.confirmed:
+            return ModelDraft("", notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where}, but it is "
+                                         f"right with probability {c.probability:.2f} < {c.cutoff:.2f}",))
+        return ModelDraft(draft_of([best]), phrase=c.wanted[0],
+                          notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where} "
+                                 f"(right with probability {c.probability:.2f})",))
     pieces, notes = [], []
     for ds in parse_draft(draft, len(passages)):
         text = strip_framing(ds.text)
@@ -115,12 +153,13 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage]) -> 
         if verify_sentence(text, cited).supported:
             pieces.append(f"{text} {markers}".strip())
             continue
-        phrases = answer_phrases_of(text, evidence.question.text)
-        i = sentence_stating(phrases, [s.candidate.text for s in strong])
-        if i is not None:
+        phrases = answer_phrases_of(text, q.text)
+        c = confirm(evidence.confirm, q, [phrases] if phrases else [], evidence.scored, researched,
+                    evidence.threshold)
+        if c.confirmed and c.index is not None:
             notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
-                         f"{', '.join(phrases)[:60]}")
-            pieces.append(draft_of([strong[i]]))
+                         f"{', '.join(phrases)[:60]} (right with probability {c.probability:.2f})")
+            pieces.append(draft_of([evidence.scored[c.index]]))
         else:
             pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
     return ModelDraft(" ".join(pieces), notes=tuple(notes))

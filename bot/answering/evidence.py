@@ -29,6 +29,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Sequence
 
+from bot.answering.confirm import CONFIRM_FEATURES, ConfirmWeights
 from bot.answering.features import FEATURES, Candidate, candidates, featurise
 from bot.answering.short_answer import SPAN_FEATURES, SpanWeights, logistic
 from bot.core.passage import Passage
@@ -65,7 +66,7 @@ class Weights:
     precision: float  # share of answered calibration questions whose best sentence was right
     trained_on: str = ""
     span: SpanWeights | None = None  # the short-answer phrase model
-    phrase_threshold: float | None = None  # probability a sentence needs to confirm a model's answer phrase
+    confirm: ConfirmWeights | None = None  # the model deciding whether a real model's answer is shown
 
     def probability(self, x: Sequence[float]) -> float:
         return logistic(self.coef, self.mean, self.scale, x)
@@ -78,11 +79,16 @@ def load_weights(path: Path | str | None = None) -> Weights:
     span = raw.get("span")
     if span is not None and tuple(span["features"]) != SPAN_FEATURES:
         raise ValueError(f"{path or WEIGHTS_FILE}: short-answer model trained on other features; run `make train`")
+    confirm = raw.get("confirm")
+    if confirm is not None and tuple(confirm["features"]) != CONFIRM_FEATURES:
+        raise ValueError(f"{path or WEIGHTS_FILE}: confirmation model trained on other features; run `make train`")
     return Weights(tuple(raw["features"]), tuple(raw["coef"]), tuple(raw["mean"]), tuple(raw["scale"]),
                    float(raw["threshold"]), float(raw.get("calibration", {}).get("precision_answered", 0.0)),
                    raw.get("trained_on", ""),
                    SpanWeights(tuple(span["coef"]), tuple(span["mean"]), tuple(span["scale"]), float(span["threshold"]))
-                   if span else None, raw.get("phrase_threshold"))
+                   if span else None,
+                   ConfirmWeights(tuple(confirm["coef"]), tuple(confirm["mean"]), tuple(confirm["scale"]),
+                                  float(confirm["threshold"])) if confirm else None)
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ class Evidence:
     threshold: float
     reason: Reason | None  # None: strong enough to answer
     closest: tuple[str, ...]  # article ids, best first
-    confirm: float = 0.0  # probability a sentence needs to confirm a model's own answer phrase
+    confirm: ConfirmWeights | None = None  # decides whether a real model's answer is shown (None: threshold)
 
     @property
     def refuse(self) -> bool:
@@ -116,10 +122,7 @@ class EvidenceScorer:
         self.weights = weights
         self.embed = embed
         self.threshold = weights.threshold if threshold is None else threshold
-        # A model that names an answer brings evidence of its own: a sentence stating that answer
-        # needs only the (learned) confirmation bar, never more than the refusal threshold.
-        self.confirm = min(self.threshold, weights.phrase_threshold if weights.phrase_threshold is not None
-                           else self.threshold)
+        self.confirm = weights.confirm
 
     def assess(self, question: str, passages: Sequence[Passage], as_of: dt.date | None = None) -> Evidence:
         q = analyse_question(question)

@@ -1,8 +1,9 @@
 """One question → one verified :class:`Answer`. The single answering path for every surface.
 
 Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any LLM call;
-a model may still confirm below it, see ``_model_may_confirm``; also "this week" with no article
-from then) → draft (a model's bare answer not in the passages is searched for) → verify → (nothing
+a model is still asked below it, its answer judged by the confirmation model, see
+``_model_may_confirm``; also "this week" with no article from then) → draft (a model's bare
+answer not in the passages is searched for) → verify → (nothing
 supported? extractive evidence, verified → else refusal) → dating (bot/answering/dating.py). The
 draft is untrusted: only sentences verification supports reach the user, also while streaming.
 """
@@ -115,7 +116,7 @@ def answer(
                 evidence = scorer.assess(searched, passages, day)
                 base.update(passages=tuple(passages), evidence=evidence.best)
                 notes.append(f"searched again for the model's answer {read.unconfirmed[:60]!r}: {len(more)} more passage(s)")
-                read = compose.model_draft(raw, evidence, passages)
+                read = compose.model_draft(raw, evidence, passages, researched=True)
         notes.extend(read.notes)
         if read.refused:
             return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
@@ -253,8 +254,8 @@ def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Seque
 
 def _model_may_confirm(answerer: Answerer, evidence: Evidence) -> bool:
     """A model that names an answer brings evidence of its own: below the refusal threshold it is
-    still asked when some sentence reaches the (lower, learned) bar for confirming its answer."""
-    return answerer.generates and evidence.reason is Reason.LOW_EVIDENCE and evidence.best >= evidence.confirm
+    still asked, when there is a confirmation model to judge its answer against the candidates."""
+    return answerer.generates and evidence.reason is Reason.LOW_EVIDENCE and evidence.confirm is not None
 
 
 def _has_support(result: Verified) -> bool:
