@@ -8,7 +8,7 @@ NEWSBOT := $(VENV)/bin/newsbot
 STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: setup setup-test index chat ask lint test test-fast eval train bench clean
+.PHONY: setup setup-test index chat ask lint test test-fast eval train train-confirm bench clean
 
 setup: $(STAMP)
 
@@ -64,9 +64,14 @@ test: lint
 test-fast: lint
 	$(PY) -m pytest -m "not slow"
 
-# Refit the evidence scorer from ../shared/corpora/realtimeqa (train + calibration weeks of 2024).
+# Refit the evidence scorer from ../shared/corpora/realtimeqa (train + calibration weeks of 2024)
+# and the confirmation model of a real model's answers (GPT-3's, 2023 train + calibration weeks).
 train: setup-test
 	$(PY) -m evals.train_scorer --cache .newsbot/train-embeddings.npz
+
+# Refit only the confirmation model (keeps the committed sentence and short-answer models).
+train-confirm: setup-test
+	$(PY) -m evals.train_scorer --confirm-only --cache .newsbot/train-embeddings.npz
 
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json

@@ -21,6 +21,19 @@ def fusable(torch) -> bool:
     return bool(torch.backends.mkldnn.is_available()) and hasattr(torch.ops.mkldnn, OP)
 
 
+def runs(torch, dtype) -> bool:
+    """Whether oneDNN has a kernel for the fused op in ``dtype`` on this CPU: without native bf16
+    (AMX / AVX-512 BF16) it may have none and raise "could not create a primitive descriptor"."""
+    if not fusable(torch):
+        return False
+    try:
+        x, w, b = torch.zeros(1, 1, 8, dtype=dtype), torch.zeros(8, 8, dtype=dtype), torch.zeros(8, dtype=dtype)
+        getattr(torch.ops.mkldnn, OP)(x, w, b, "gelu", [], "none")
+        return True
+    except RuntimeError:
+        return False
+
+
 def _is_exact_gelu(torch, act) -> bool:
     if isinstance(act, torch.nn.GELU):
         return act.approximate == "none"
@@ -29,9 +42,11 @@ def _is_exact_gelu(torch, act) -> bool:
 
 def fuse_dense_gelu(model, torch) -> int:
     """Swap every dense+exact-GELU block of ``model`` for the fused call; returns how many were
-    swapped (0 when the op is missing: the model is left as it was)."""
+    swapped (0 when the op is missing or has no kernel for the weights' dtype on this CPU: the
+    model is left as it was)."""
     if not fusable(torch):
         return 0
+    tried: dict = {}
     linear_pointwise = getattr(torch.ops.mkldnn, OP)
 
     class FusedDenseGelu(torch.nn.Module):
@@ -50,6 +65,11 @@ def fuse_dense_gelu(model, torch) -> int:
                 continue
             dense, act = parts["dense"], parts["intermediate_act_fn"]
             if isinstance(dense, torch.nn.Linear) and _is_exact_gelu(torch, act):
+                dtype = dense.weight.dtype
+                if dtype not in tried:
+                    tried[dtype] = runs(torch, dtype)
+                if not tried[dtype]:
+                    continue
                 setattr(module, name, FusedDenseGelu(dense))
                 swapped += 1
     return swapped
