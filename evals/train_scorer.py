@@ -83,12 +83,16 @@ class EmbeddingCache:
 
 
 def _fast(embed):
-    """bf16 on CPUs that have it (embeddings within cosine 0.999 of fp32; see bench/encoders.py)."""
+    """bf16 on CPUs that have native bf16 kernels (embeddings within cosine 0.999 of fp32; see
+    bench/encoders.py); elsewhere bf16 would be emulated, slower than fp32, so fp32 it is."""
+    from index.embedders import cpu_features
+
+    if not cpu_features(None, probe_torch=True).bf16:
+        return embed
+
     def run(texts):
-        try:
-            import torch
-        except ImportError:
-            return embed(texts)
+        import torch
+
         with torch.autocast("cpu", dtype=torch.bfloat16):
             return embed(texts)
     return run
