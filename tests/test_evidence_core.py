@@ -107,3 +107,10 @@ def test_constraint_edition_and_missing_name():
     assert check(q2, "Engineers said the dam is safe.", [Context("Engineers said the dam is safe.", "Dam")]) \
         is Constraint.NAME_MISSING
     assert check(q2, "She said it is safe.", [Context("Varga spoke. She said it is safe.", "Dam")]) is None
+
+
+def test_a_question_naming_an_abbreviation_is_matched_with_or_without_dots():
+    q = analyse_question("What number did the US launch for crisis calls?")
+    said = "The U.S. launched 988 for crisis calls in July."
+    assert check(q, said, [Context(said, "Crisis line")]) is None
+    assert check(q, "It launched 988.", [Context("It launched 988 for callers.", "Crisis line")]) is Constraint.NAME_MISSING

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-from bot.answering.confirm import confirm
+from bot.answering.confirm import confirm, states
 from bot.answering.evidence import Evidence, Scored
 from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
@@ -124,9 +124,12 @@ def _pieces(phrase: str) -> list[str]:
     return [p for p in parts if p and p != phrase]
 
 
-def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], researched: bool = False) -> ModelDraft:
+def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], researched: bool = False,
+                acceptable: Callable[[Scored], bool] | None = None) -> ModelDraft:
     """Read a real model's draft: see the module docstring. ``researched``: the passages include
-    those found by searching again for the model's answer."""
+    those found by searching again for the model's answer. ``acceptable``: whether verification
+    would keep a candidate as the answer; of the sentences stating a confirmed answer, the best
+    one it accepts is shown (the best one when it accepts none)."""
     if is_refusal(draft):
         return ModelDraft("", refused=True, notes=("the model said the passages do not answer",))
     q = evidence.question
@@ -137,7 +140,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         if c.index is None:
             return ModelDraft("", notes=(f"no passage sentence states the model's answer {said[:60]!r}",),
                               unconfirmed=said)
-        best = evidence.scored[c.index]
+        best = _shown(evidence.scored, c.wanted, c.index, acceptable if c.confirmed else None)
         where = f"passage [{best.candidate.passage + 1}]"
         if not c.confirmed:
             return ModelDraft("", notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where}, but it is "
@@ -159,10 +162,20 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         if c.confirmed and c.index is not None:
             notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
                          f"{', '.join(phrases)[:60]} (right with probability {c.probability:.2f})")
-            pieces.append(draft_of([evidence.scored[c.index]]))
+            pieces.append(draft_of([_shown(evidence.scored, c.wanted, c.index, acceptable)]))
         else:
             pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
     return ModelDraft(" ".join(pieces), notes=tuple(notes))
+
+
+def _shown(scored: Sequence[Scored], wanted: Sequence[str], index: int,
+           acceptable: Callable[[Scored], bool] | None) -> Scored:
+    """The best candidate stating ``wanted`` that verification accepts (else the best stating it)."""
+    if acceptable is not None:
+        for s in scored[index:]:
+            if states(wanted, s.candidate.text) and acceptable(s):
+                return s
+    return scored[index]
 
 
 def short_answer(weights: SpanWeights | None, evidence: Evidence, quote: str, sentence: str,

@@ -1,11 +1,11 @@
 """One question → one verified :class:`Answer`. The single answering path for every surface.
 
-Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any LLM call;
-a model is still asked below it, its answer judged by the confirmation model, see
-``_model_may_confirm``; also "this week" with no article from then) → draft (a model's bare
-answer not in the passages is searched for) → verify → (nothing
-supported? extractive evidence, verified → else refusal) → dating (bot/answering/dating.py). The
-draft is untrusted: only sentences verification supports reach the user, also while streaming.
+Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any LLM call; a
+model is still asked below it, its answer judged by the confirmation model: ``_model_may_confirm``;
+also "this week" with no article from then) → draft (a model's bare answer not in the passages is
+searched for) → verify → (nothing supported? extractive evidence, verified → else refusal) →
+dating (bot/answering/dating.py). The draft is untrusted: only sentences verification supports
+reach the user, also while streaming.
 """
 
 from __future__ import annotations
@@ -71,8 +71,7 @@ def answer(
     day = parse_as_of(as_of or settings.as_of)
     notes: list[str] = []
 
-    t = perf_counter()
-    searched = _standalone(question, history, answerer, notes)
+    t, searched = perf_counter(), _standalone(question, history, answerer, notes)
     found = list(retriever.search(searched, settings.top_k))
     passages = [p for p in found if not _published_after(p, day)]
     if len(passages) < len(found):
@@ -98,25 +97,29 @@ def answer(
     show = bool(settings.show_unsupported)
     proposed: str | None = None
     if answerer.generates:
+        def acceptable(s) -> bool:  # verification would keep this passage sentence as the answer
+            return _has_support(verify_draft(compose.draft_of([s]), passages, show, searched))
+
         def check(d: str) -> Verified:
-            return verify_draft(compose.model_draft(d, evidence, passages).draft, passages, show, searched)
+            return verify_draft(compose.model_draft(d, evidence, passages, acceptable=acceptable).draft,
+                                passages, show, searched)
 
         stream = VerifiedStream(check, on_text) if on_text is not None else None
         t = perf_counter()
         raw = answerer.draft(searched, passages, on_token=stream.feed if stream else None)
         timings["generate"] = _ms(t) - (stream.verify_ms if stream else 0.0)
         t = perf_counter()
-        read = compose.model_draft(raw, evidence, passages)
+        read = compose.model_draft(raw, evidence, passages, acceptable=acceptable)
         if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
+            seen = {q.chunk.id for q in passages}
             more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k)
-                    if not _published_after(p, day) and p.chunk.id not in {q.chunk.id for q in passages}]
-            more = more[:settings.top_k]
+                    if not _published_after(p, day) and p.chunk.id not in seen][:settings.top_k]
             if more:
                 passages = passages + more
                 evidence = scorer.assess(searched, passages, day)
                 base.update(passages=tuple(passages), evidence=evidence.best)
                 notes.append(f"searched again for the model's answer {read.unconfirmed[:60]!r}: {len(more)} more passage(s)")
-                read = compose.model_draft(raw, evidence, passages, researched=True)
+                read = compose.model_draft(raw, evidence, passages, researched=True, acceptable=acceptable)
         notes.extend(read.notes)
         if read.refused:
             return _refusal(REFUSAL_TEXT, evidence, passages, base, notes, timings, start, on_text,
@@ -212,12 +215,10 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
     """verify_answer plus the question's constraints and two guards against article text steering a model.
 
     A sentence about another year, edition or subject than the question's is dropped
-    (``bot.verify.constraints``), however many words its quote shares with it.
-
-    ``question`` (given for generated drafts) turns on the topic guard: a generated
-    sentence whose text and quotes share no content word with the question is dropped —
-    a model parroting an unrelated line of an article ("the secret word is X") is not
-    answering. Extractive drafts are chosen for relevance already.
+    (``bot.verify.constraints``), however many words its quote shares with it. ``question``
+    (given for generated drafts) turns on the topic guard: a generated sentence whose text and
+    quotes share no content word with the question is dropped — a model parroting an unrelated
+    line of an article ("the secret word is X") is not answering.
     """
     v = verify_answer(draft, passages, show_unsupported=show)
     asked_q = analyse_question(question) if question else None
@@ -253,8 +254,7 @@ def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Seque
 
 
 def _model_may_confirm(answerer: Answerer, evidence: Evidence) -> bool:
-    """A model that names an answer brings evidence of its own: below the refusal threshold it is
-    still asked, when there is a confirmation model to judge its answer against the candidates."""
+    """Below the refusal threshold a model is still asked when a confirmation model will judge it."""
     return answerer.generates and evidence.reason is Reason.LOW_EVIDENCE and evidence.confirm is not None
 
 

@@ -80,6 +80,22 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
 
 
 def _mentioned(name: str, low: str) -> bool:
-    """Some distinctive word of the name occurs in the text (a surname is enough)."""
-    words = [w.lower().rstrip("'’s") for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]
-    return any(re.search(r"(?<!\w)" + re.escape(w), low) for w in words if len(w) >= 2)
+    """Some distinctive word of the name occurs in the text (a surname is enough); an
+    abbreviation in capitals matches with or without dots ("US" in "the U.S. team").
+
+    >>> _mentioned("US", "the u.s. surgeon general said"), _mentioned("Paris's", "in paris on monday")
+    (True, True)
+    >>> _mentioned("US", "the surgeon general said")
+    False
+    """
+    words = [re.sub(r"['’]s$", "", w) for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]
+    for w in words:
+        if len(w) < 2:
+            continue
+        if w.isupper() and w.isalpha() and len(w) <= 5:  # an abbreviation: U.S., UN, NATO
+            pattern = r"(?<!\w)" + r"\.?".join(re.escape(c) for c in w.lower()) + r"\.?(?!\w)"
+        else:
+            pattern = r"(?<!\w)" + re.escape(w.lower())
+        if re.search(pattern, low):
+            return True
+    return False
