@@ -49,7 +49,7 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
     refused or its answer names nothing to look for."""
     from bot.answering.compose import wanted_variants
     from bot.answering.confirm import confirm_features, stating
-    from bot.answering.evidence import Scored
+    from bot.answering.evidence import Scored, best_first
     from bot.text.question import analyse_question
     from bot.verify.model_text import is_refusal
 
@@ -64,8 +64,7 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
         e = ts.example_of(case, passages, cache)
         if not len(e.y):
             return []
-        rows = [Scored(c, float(p), ()) for c, p in zip(e.cands, ts.probabilities(weights, e.x))]
-        return sorted(rows, key=lambda s: (-s.probability, s.candidate.rank, s.candidate.offset))
+        return best_first(Scored(c, float(p), ()) for c, p in zip(e.cands, ts.probabilities(weights, e.x)))
 
     passages = ts.question_passages(case, articles, ts.approx_tokens)
     scored, researched = scored_of(passages), False

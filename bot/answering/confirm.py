@@ -103,7 +103,7 @@ def states(wanted: Sequence[str], sentence: str) -> bool:
 
 def stating(wanted_variants: Sequence[Sequence[str]], scored: Sequence[Scored]) -> tuple[int, list[str]] | None:
     """(index in ``scored`` of the best candidate stating one of the variants, that variant);
-    variants are tried in order (as given, then without a leading article)."""
+    variants are tried in order, most complete first (``compose.wanted_variants``)."""
     for wanted in wanted_variants:
         for i, s in enumerate(scored):
             if states(wanted, s.candidate.text):

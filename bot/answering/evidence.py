@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from bot.answering.confirm import CONFIRM_FEATURES, ConfirmWeights
 from bot.answering.features import FEATURES, Candidate, candidates, featurise
@@ -98,6 +98,12 @@ class Scored:
     features: tuple[float, ...]
 
 
+def best_first(scored: Iterable[Scored]) -> list[Scored]:
+    """Candidates by probability, ties by passage rank then position in the article: the order
+    answering and training (``evals/model_bar.py``) both read."""
+    return sorted(scored, key=lambda s: (-s.probability, s.candidate.rank, s.candidate.offset))
+
+
 @dataclass(frozen=True)
 class Evidence:
     question: Question
@@ -136,8 +142,7 @@ class EvidenceScorer:
         sims = self._similarities(question, [c.text for c in cands] + titles)
         dense, by_title = sims[:len(cands)], dict(zip(titles, sims[len(cands):]))
         rows = featurise(q, cands, dense, as_of, [by_title.get(c.title, 0.0) for c in cands])
-        scored = sorted((Scored(c, self.weights.probability(x), x) for c, x in zip(cands, rows)),
-                        key=lambda s: (-s.probability, s.candidate.rank, s.candidate.offset))
+        scored = best_first(Scored(c, self.weights.probability(x), x) for c, x in zip(cands, rows))
         best = scored[0].probability
         reason = None if best >= self.threshold else Reason.LOW_EVIDENCE
         return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm)

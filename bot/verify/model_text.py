@@ -7,8 +7,8 @@ Capable models answer in forms a sentence-by-sentence quote check mishandles:
 * a **hedge** in front of a claim ("It appears that …", "Based on the passages, …") is
   framing: ``strip_framing`` removes it before the claim is checked;
 * a **bare phrase** ("Harbor Hawks", "4") is an answer whose claim is the question and the
-  phrase together: ``is_bare_phrase``; it is supported when a candidate sentence that answers
-  the question states the phrase (``sentence_stating``);
+  phrase together: ``is_bare_phrase``; it is supported when a candidate sentence states the
+  phrase (``find_phrase``) and the confirmation model (``bot/answering/confirm.py``) judges it;
 * a **paraphrase** of a correct answer shares few words with the article but states the same
   answer phrases (names, figures, dates): ``answer_phrases_of`` finds them, and the evidence
   sentence that states them all is shown instead of the paraphrase.
@@ -28,7 +28,6 @@ Example::
 from __future__ import annotations
 
 import re
-from typing import Sequence
 
 from bot.text.answer_spans import all_spans
 from bot.text.markers import remove_markers
@@ -90,13 +89,3 @@ def find_phrase(phrase: str, sentence: str) -> tuple[int, int] | None:
     pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in phrase.replace("’", "'").split()) + r"(?!\w)"
     m = re.search(pattern, sentence.replace("’", "'"), re.IGNORECASE)
     return (m.start(), m.end()) if m else None
-
-
-def sentence_stating(phrases: Sequence[str], sentences: Sequence[str]) -> int | None:
-    """Index of the first sentence (best first) that states every phrase, or None."""
-    if not phrases:
-        return None
-    for i, s in enumerate(sentences):
-        if all(find_phrase(p, s) for p in phrases):
-            return i
-    return None
