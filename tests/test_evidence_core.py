@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from bot.answering.evidence import EvidenceScorer, Reason, Weights, load_weights
 from bot.answering.features import FEATURES, answer_phrases, candidates, featurise
 from bot.core.passage import Passage
@@ -114,3 +116,27 @@ def test_a_question_naming_an_abbreviation_is_matched_with_or_without_dots():
     said = "The U.S. launched 988 for crisis calls in July."
     assert check(q, said, [Context(said, "Crisis line")]) is None
     assert check(q, "It launched 988.", [Context("It launched 988 for callers.", "Crisis line")]) is Constraint.NAME_MISSING
+
+
+@pytest.mark.parametrize("content, says", [
+    (None, "No such file"),
+    ("{not json", "not a scorer weights file"),
+    ('{"features": 3}', "not a scorer weights file"),
+    ("STALE", "the confirmation model was trained on other features"),
+])
+def test_a_bad_weights_file_is_a_config_error_naming_it(tmp_path, content, says):
+    import json
+
+    from bot.answering.evidence import WEIGHTS_FILE
+    from bot.core.errors import ConfigError
+
+    path = tmp_path / "weights.json"
+    if content == "STALE":
+        raw = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+        raw["confirm"]["features"] = raw["confirm"]["features"][:-1]
+        content = json.dumps(raw)
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=says) as err:
+        load_weights(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)

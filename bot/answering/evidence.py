@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Sequence
 from bot.answering.confirm import CONFIRM_FEATURES, ConfirmWeights
 from bot.answering.features import FEATURES, Candidate, candidates, featurise
 from bot.answering.short_answer import SPAN_FEATURES, SpanWeights, logistic
+from bot.core.errors import ConfigError
 from bot.core.passage import Passage
 from bot.text.question import Question, analyse_question
 
@@ -73,15 +74,33 @@ class Weights:
 
 
 def load_weights(path: Path | str | None = None) -> Weights:
-    raw = json.loads(Path(path or WEIGHTS_FILE).read_text(encoding="utf-8"))
+    """The fitted weights in ``path`` (default the committed file); a file that cannot be read, is
+    not such a file, or was fitted on other features is a :class:`ConfigError` naming it."""
+    where = Path(path or WEIGHTS_FILE)
+    try:
+        raw = json.loads(where.read_text(encoding="utf-8"))
+        return _weights(raw)
+    except _Stale as exc:
+        raise ConfigError(f"{where}: {exc} trained on other features; run `make train`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise ConfigError(f"{where}: not a scorer weights file ({detail}); run `make train` or point "
+                          "NEWSBOT_SCORER_WEIGHTS at a file it wrote") from None
+
+
+class _Stale(Exception):
+    """A model in the weights file was fitted on other features than this code computes."""
+
+
+def _weights(raw: dict) -> Weights:
     if tuple(raw["features"]) != FEATURES:
-        raise ValueError(f"{path or WEIGHTS_FILE}: trained on other features; run `make train`")
+        raise _Stale("the evidence scorer was")
     span = raw.get("span")
     if span is not None and tuple(span["features"]) != SPAN_FEATURES:
-        raise ValueError(f"{path or WEIGHTS_FILE}: short-answer model trained on other features; run `make train`")
+        raise _Stale("the short-answer model was")
     confirm = raw.get("confirm")
     if confirm is not None and tuple(confirm["features"]) != CONFIRM_FEATURES:
-        raise ValueError(f"{path or WEIGHTS_FILE}: confirmation model trained on other features; run `make train`")
+        raise _Stale("the confirmation model was")
     return Weights(tuple(raw["features"]), tuple(raw["coef"]), tuple(raw["mean"]), tuple(raw["scale"]),
                    float(raw["threshold"]), float(raw.get("calibration", {}).get("precision_answered", 0.0)),
                    raw.get("trained_on", ""),
