@@ -122,3 +122,20 @@ def test_source_line_always_names_title_outlet_and_date_and_quotes_are_not_doubl
 
 def test_story_text_is_long_enough_to_fold():
     assert len(STORY.split()) > 100
+
+
+@pytest.mark.parametrize("question, window", [
+    ("Which network aired the interview this week?", "this week"),
+    ("This week, which city hosted the summit?", "this week"),
+    ("“Today,” the mayor said — what did she announce?", "today"),
+    ("Which strip did the USA TODAY Network drop after the remarks?", None),   # a newspaper's name
+    ("Who became a co-host of NBC's Today show in 2021?", None),               # a programme's name
+    ("What did the band This Week release in May?", None),
+])
+def test_a_window_phrase_capitalised_inside_a_sentence_names_something_and_asks_no_time(question, window):
+    from datetime import date
+
+    from bot.answering.dating import asked_window
+
+    got = asked_window(question, date(2024, 3, 8))
+    assert (got[0] if got else None) == window

@@ -49,12 +49,30 @@ def as_of_note(published: Iterable[str | None], as_of: date) -> str | None:
 
 
 def asked_window(question: str, as_of: date) -> tuple[str, date, date] | None:
-    """(phrase, first day, last day) when the question asks about a window ending at ``as_of``."""
-    low = " ".join(re.findall(r"[a-z0-9']+", question.lower()))
+    """(phrase, first day, last day) when the question asks about a window ending at ``as_of``.
+    A window phrase capitalised inside the sentence is part of a name, not a time: "USA TODAY",
+    "the Today show".
+
+    >>> asked_window("Which strip did the USA TODAY Network drop?", date(2023, 3, 3)) is None
+    True
+    >>> asked_window("Today, which strip was dropped?", date(2023, 3, 3))[0]
+    'today'
+    """
     for phrase, (back_from, back_to) in RECENCY_WINDOWS.items():
-        if re.search(rf"\b{re.escape(phrase)}\b", low):
-            return phrase, as_of - timedelta(days=back_from), as_of - timedelta(days=back_to)
+        words = r"[\s\-]+".join(re.escape(w) for w in phrase.split())
+        for match in re.finditer(rf"\b{words}\b", question, re.IGNORECASE):
+            if _said_as_time(question, match):
+                return phrase, as_of - timedelta(days=back_from), as_of - timedelta(days=back_to)
     return None
+
+
+def _said_as_time(text: str, match: re.Match) -> bool:
+    """Lower case, or capitalised only as the first word of a sentence."""
+    said = match.group(0)
+    if said == said.lower():
+        return True
+    before = text[:match.start()].rstrip(" \t\"'“‘(")
+    return (not before or before[-1] in ".!?:;") and said[1:] == said[1:].lower()
 
 
 def window_refusal(question: str, published: Iterable[str | None], as_of: date) -> str | None:
