@@ -15,17 +15,25 @@ For each question whose recorded answer is not a refusal, the candidates are bui
 model's answer, the search is repeated with the answer added to the question, as the pipeline
 does (``bot/answering/flow.py``). A recorded answer is *right* when the question is answerable
 and the answer contains the gold (case and quotes ignored); answers to unanswerable questions are
-wrong. The cutoff maximises balanced accuracy — the mean of right answers kept and wrong answers
-stopped — and, as for the refusal threshold, the lowest cutoff within ``TIE`` of the best wins.
+wrong. The cutoff is the highest that still keeps :data:`KEEP_TARGET` (90 %) of the calibration
+weeks' right answers: a user who plugs in a capable model mostly gets right answers, and losing
+one of them costs more trust than showing a wrong one the model itself gave (every shown answer
+is still a verbatim, cited sentence). Whatever share of wrong answers that cutoff stops is
+reported beside it (``fit``: ``calibration.stopped_wrong``). ``keep=None`` gives the balanced
+cutoff instead — the mean of right kept and wrong stopped is maximised, the lowest within ``TIE``
+of the best wins.
 
-Example::
+Example (both right answers must be kept; the wrong ones fall below it)::
 
     >>> fit_bar([(0.9, True), (0.6, True), (0.3, False), (0.05, False)])
+    0.6
+    >>> fit_bar([(0.9, True), (0.6, True), (0.3, False), (0.05, False)], keep=None)
     0.31
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Sequence
@@ -36,6 +44,7 @@ from evals import realtimeqa
 from evals import train_scorer as ts
 
 SYSTEM = "open_gpt3"
+KEEP_TARGET = 0.90  # share of the calibration weeks' right model answers the cutoff keeps
 C = 1.0  # regularisation of the confirmation model (few features, ~1,000 answers)
 
 
@@ -80,18 +89,23 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
             if hit is not None:
                 scored, researched = again, True
     wanted = hit[1] if hit else variants[0]
-    return (confirm_features(analyse_question(case.question), wanted, scored, researched, variants[0]),
+    return (confirm_features(analyse_question(case.question), wanted, scored, researched, variants[0],
+                             dt.date.fromisoformat(case.date)),
             bool(right))
 
 
-def fit_bar(outcomes: Sequence[tuple[float, bool]]) -> float:
-    """The lowest cutoff within TIE of the best balanced accuracy (right kept, wrong stopped)."""
+def fit_bar(outcomes: Sequence[tuple[float, bool]], keep: float | None = KEEP_TARGET) -> float:
+    """The highest cutoff keeping ``keep`` of the right answers (``None``: the lowest within TIE of
+    the best balanced accuracy); 0.5 when the outcomes hold only one class."""
     right = [p for p, r in outcomes if r]
     wrong = [p for p, r in outcomes if not r]
     if not right or not wrong:
         return 0.5
     grid = [float(t) for t in np.round(np.arange(0.01, 0.96, 0.01), 2)]
-    score = {t: round((np.mean([p >= t for p in right]) + np.mean([p < t for p in wrong])) / 2, 4) for t in grid}
+    kept = {t: float(np.mean([p >= t for p in right])) for t in grid}
+    if keep is not None:
+        return max((t for t in grid if kept[t] >= keep), default=grid[0])
+    score = {t: round((kept[t] + np.mean([p < t for p in wrong])) / 2, 4) for t in grid}
     top = max(score.values())
     return min(t for t, v in score.items() if v >= top - ts.TIE)
 
@@ -135,8 +149,8 @@ def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, 
     cutoff = fit_bar(list(zip(cal_p, (bool(v) for v in y["calibration"]))))
     train_p = ts.probabilities(model, x["train"]).tolist()
     weeks = {s: f"{cs[0].week}..{cs[-1].week}" if cs else "" for s, cs in split.items()}
-    return {"features": list(CONFIRM_FEATURES), **model, "threshold": cutoff, "C": C,
+    return {"features": list(CONFIRM_FEATURES), **model, "threshold": cutoff, "C": C, "keep_target": KEEP_TARGET,
             "fitted_on": f"{SYSTEM} answers to RealTime QA {year}: weights on train weeks {weeks['train']}, "
-                         f"cutoff on calibration weeks {weeks['calibration']}",
+                         f"cutoff keeping {KEEP_TARGET:.0%} of right answers on calibration weeks {weeks['calibration']}",
             "train": rates(train_p, [bool(v) for v in y["train"]], cutoff),
             "calibration": rates(cal_p, [bool(v) for v in y["calibration"]], cutoff)}

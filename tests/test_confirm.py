@@ -1,10 +1,12 @@
 """The confirmation features of a model's answer, on invented news (not the seeds): each means
 what its name says, and the decision follows the fitted model and its cutoff."""
 
+import datetime as dt
+
 import pytest
 
 from bot.answering.compose import wanted_variants
-from bot.answering.confirm import CONFIRM_FEATURES, ConfirmWeights, confirm, confirm_features
+from bot.answering.confirm import CONFIRM_FEATURES, UNDATED_AGE, ConfirmWeights, confirm, confirm_features
 from bot.answering.evidence import Scored
 from bot.answering.features import Candidate
 from bot.text.question import analyse_question
@@ -26,8 +28,8 @@ CANDS = scored(
 )
 
 
-def features(wanted, cands=CANDS, question=Q, researched=False, whole=None):
-    return dict(zip(CONFIRM_FEATURES, confirm_features(question, wanted, cands, researched, whole)))
+def features(wanted, cands=CANDS, question=Q, researched=False, whole=None, as_of=None):
+    return dict(zip(CONFIRM_FEATURES, confirm_features(question, wanted, cands, researched, whole, as_of)))
 
 
 def test_a_phrase_stated_by_the_best_sentence_and_two_articles():
@@ -50,6 +52,19 @@ def test_a_phrase_no_sentence_states_has_nothing_behind_it():
     f = features(["Coast Gulls"])
     assert f["stated"] == f["p_stating"] == f["rank"] == f["sentences"] == f["article_share"] == 0.0
     assert f["p_top"] == 0.80  # the question itself still looks answerable
+
+
+def test_age_is_how_old_the_stating_sentences_article_is_when_the_question_is_asked():
+    dated = [Scored(Candidate("The Harbor Hawks won the coastal cup.", 0, 0, 36, 1, "a", "", published, 0), 0.8, ())
+             for published in ("2025-05-02T09:00:00+00:00", None)]
+    asked = dt.date(2025, 5, 9)
+    week_old = features(["Harbor Hawks"], dated[:1], as_of=asked)["age"]
+    assert week_old == pytest.approx(2.0794, abs=1e-3)  # log(1 + 7)
+    assert features(["Harbor Hawks"], dated[:1], as_of=dt.date(2025, 5, 2))["age"] == 0.0  # same day
+    assert features(["Harbor Hawks"], dated[:1], as_of=dt.date(2025, 4, 30))["age"] == 0.0  # newer than asked
+    assert features(["Harbor Hawks"], dated[1:], as_of=asked)["age"] == UNDATED_AGE
+    assert features(["Harbor Hawks"], dated[:1])["age"] == UNDATED_AGE  # no question date
+    assert features(["Coast Gulls"], dated, as_of=asked)["age"] == 0.0  # stated nowhere: nothing to date
 
 
 def test_echo_and_kind_of_answer():

@@ -115,9 +115,19 @@ def test_below_the_refusal_threshold_an_unconfirmed_model_answer_gets_no_extract
 
 
 @pytest.mark.parametrize("outcomes, bar", [
-    ([(0.9, True), (0.6, True), (0.3, False), (0.05, False)], 0.31),  # separable: just above the wrong ones
-    ([(0.9, True), (0.0, False)], 0.01),                               # wrong ones state nothing: any bar works
-    ([(0.5, True)], 0.5),                                              # one class only: no evidence, middle
+    ([(0.9, True), (0.6, True), (0.3, False), (0.05, False)], 0.6),   # keeps both right ones, no higher
+    ([(0.9, True), (0.0, False)], 0.9),                               # wrong ones state nothing
+    ([(0.95, True)] * 9 + [(0.2, True), (0.5, False)], 0.95),        # 9 of 10 kept reaches the target
+    ([(0.95, True)] * 8 + [(0.2, True)] * 2 + [(0.5, False)], 0.2),  # 8 of 10 does not: down to the 9th
+    ([(0.5, True)], 0.5),                                             # one class only: no evidence, middle
 ])
-def test_the_confirmation_bar_is_the_lowest_with_the_best_balanced_accuracy(outcomes, bar):
+def test_the_confirmation_bar_is_the_highest_that_keeps_the_target_share_of_right_answers(outcomes, bar):
     assert fit_bar(outcomes) == bar
+
+
+@pytest.mark.parametrize("outcomes, bar", [
+    ([(0.9, True), (0.6, True), (0.3, False), (0.05, False)], 0.31),  # separable: just above the wrong ones
+    ([(0.9, True), (0.0, False)], 0.01),                               # any bar works: the lowest
+])
+def test_the_balanced_bar_is_the_lowest_with_the_best_balanced_accuracy(outcomes, bar):
+    assert fit_bar(outcomes, keep=None) == bar

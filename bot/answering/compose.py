@@ -136,7 +136,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
     if is_bare_phrase(draft):
         variants = wanted_variants(draft, q.text)
         said = variants[0][0] if variants else bare_text(draft)
-        c = confirm(evidence.confirm, q, variants, evidence.scored, researched, evidence.threshold)
+        c = confirm(evidence.confirm, q, variants, evidence.scored, researched, evidence.threshold, evidence.as_of)
         if c.index is None:
             return ModelDraft("", notes=(f"no passage sentence states the model's answer {said[:60]!r}",),
                               unconfirmed=said)
@@ -158,7 +158,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
             continue
         phrases = answer_phrases_of(text, q.text)
         c = confirm(evidence.confirm, q, [phrases] if phrases else [], evidence.scored, researched,
-                    evidence.threshold)
+                    evidence.threshold, evidence.as_of)
         if c.confirmed and c.index is not None:
             notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
                          f"{', '.join(phrases)[:60]} (right with probability {c.probability:.2f})")

@@ -21,11 +21,13 @@ Example (a phrase no candidate states has nothing behind it)::
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
+from bot.answering.dating import day_of
 from bot.answering.short_answer import logistic
 from bot.text.answer_spans import all_spans
 from bot.text.question import Question
@@ -50,7 +52,9 @@ CONFIRM_FEATURES = (
     "words",  # log(1 + words in the phrase)
     "unstated",  # share of the model's answer words the stating sentence leaves out ("Phoenix" of "Phoenix, Arizona")
     "researched",  # stated only in passages found by searching again with the phrase (0/1)
+    "age",  # log(1 + days from the stating sentence's article to the question's date); UNDATED_AGE when unknown
 )
+UNDATED_AGE = 1.5  # the age of an undated article or an unknown question date (about 3.5 days)
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’\-]*")
 _KIND_SPANS = {"person": {"name"}, "name": {"name"}, "place": {"name"}, "number": {"figure"},
@@ -83,16 +87,18 @@ class Confirmation:
 
 
 def confirm(weights: ConfirmWeights | None, question: Question, variants: Sequence[Sequence[str]],
-            scored: Sequence[Scored], researched: bool = False, fallback_cutoff: float = 0.5) -> Confirmation:
-    """Decide on a model's answer (``variants`` as ``compose.wanted_variants`` gives them). Without a
-    fitted model the stating sentence's own evidence probability must reach ``fallback_cutoff``."""
+            scored: Sequence[Scored], researched: bool = False, fallback_cutoff: float = 0.5,
+            as_of: dt.date | None = None) -> Confirmation:
+    """Decide on a model's answer (``variants`` as ``compose.wanted_variants`` gives them) to a
+    question asked on ``as_of``. Without a fitted model the stating sentence's own evidence
+    probability must reach ``fallback_cutoff``."""
     hit = stating(variants, scored)
     wanted = tuple(hit[1] if hit else (variants[0] if variants else ()))
     if hit is None:
         return Confirmation(None, wanted, 0.0, weights.threshold if weights else fallback_cutoff)
     if weights is None:
         return Confirmation(hit[0], wanted, scored[hit[0]].probability, fallback_cutoff)
-    x = confirm_features(question, wanted, scored, researched, variants[0])
+    x = confirm_features(question, wanted, scored, researched, variants[0], as_of)
     return Confirmation(hit[0], wanted, weights.probability(x), weights.threshold)
 
 
@@ -112,24 +118,37 @@ def stating(wanted_variants: Sequence[Sequence[str]], scored: Sequence[Scored]) 
 
 
 def confirm_features(question: Question, wanted: Sequence[str], scored: Sequence[Scored],
-                     researched: bool = False, whole: Sequence[str] | None = None) -> tuple[float, ...]:
+                     researched: bool = False, whole: Sequence[str] | None = None,
+                     as_of: dt.date | None = None) -> tuple[float, ...]:
     """The features of CONFIRM_FEATURES for the model's answer phrases ``wanted`` (all must be
     stated by one sentence) against the candidates ``scored`` (best first); ``whole``: the
-    model's full answer when ``wanted`` is a part of it."""
+    model's full answer when ``wanted`` is a part of it; ``as_of``: the question's date."""
     hits = [i for i, s in enumerate(scored) if states(wanted, s.candidate.text)]
     p_top = scored[0].probability if scored else 0.0
     said = sum(_n_content(w) for w in (whole or wanted))
     unstated = max(0.0, 1.0 - sum(_n_content(w) for w in wanted) / said) if said else 0.0
     if not hits:
         return (1.0, 0.0, 0.0, p_top, 0.0, 0.0, 0.0, 0.0, _echo(question, wanted), _kind_match(question, wanted),
-                _words(wanted), 1.0, 0.0)
+                _words(wanted), 1.0, 0.0, 0.0)
     best = hits[0]
     p = scored[best].probability
     articles = {s.candidate.article_id for s in scored}
     stating_articles = {scored[i].candidate.article_id for i in hits}
     return (1.0, 1.0, p, p_top, p / p_top if p_top > 0 else 0.0, 1.0 / (1 + best), math.log1p(len(hits)),
             len(stating_articles) / max(1, len(articles)), _echo(question, wanted), _kind_match(question, wanted),
-            _words(wanted), unstated, 1.0 if researched else 0.0)
+            _words(wanted), unstated, 1.0 if researched else 0.0, age(scored[best].candidate.published, as_of))
+
+
+def age(published: str | None, as_of: dt.date | None) -> float:
+    """log(1 + days) from an article's day to the question's; UNDATED_AGE when either is unknown.
+
+    >>> round(age("2023-03-03T10:00:00+00:00", dt.date(2023, 3, 10)), 3), age(None, dt.date(2023, 3, 10))
+    (2.079, 1.5)
+    """
+    day = day_of(published)
+    if day is None or as_of is None:
+        return UNDATED_AGE
+    return math.log1p(max(0, (as_of - day).days))
 
 
 def _n_content(text: str) -> int:

@@ -132,6 +132,7 @@ class Evidence:
     reason: Reason | None  # None: strong enough to answer
     closest: tuple[str, ...]  # article ids, best first
     confirm: ConfirmWeights | None = None  # decides whether a real model's answer is shown (None: threshold)
+    as_of: dt.date | None = None  # when the question is asked (the confirmation model reads articles' age)
 
     @property
     def refuse(self) -> bool:
@@ -164,7 +165,7 @@ class EvidenceScorer:
         scored = best_first(Scored(c, self.weights.probability(x), x) for c, x in zip(cands, rows))
         best = scored[0].probability
         reason = None if best >= self.threshold else Reason.LOW_EVIDENCE
-        return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm)
+        return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm, as_of)
 
     def _similarities(self, question: str, texts: list[str]) -> list[float]:
         if self.embed is None:
