@@ -169,6 +169,9 @@ def fit(examples: Sequence[Example], c: float):
     return fit_rows(x, y, c)
 
 
+DIGITS = 10  # decimals kept of fitted weights
+
+
 def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
     """Standardised logistic regression; the first column is the bias and stays 1."""
     from sklearn.linear_model import LogisticRegression
@@ -178,7 +181,10 @@ def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
     model.fit((x - mean) / scale, y)
-    return {"coef": model.coef_[0].tolist(), "mean": mean.tolist(), "scale": scale.tolist()}
+    # rounded: a refit from cached embeddings differs from one that embeds afresh only in the
+    # last bits of a float, and the committed file should come back byte for byte
+    return {k: [round(float(v), DIGITS) for v in a] for k, a in
+            (("coef", model.coef_[0]), ("mean", mean), ("scale", scale))}
 
 
 def probabilities(weights: dict, x: np.ndarray) -> np.ndarray:

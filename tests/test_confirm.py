@@ -105,3 +105,16 @@ def test_a_part_of_the_answer_stated_says_how_much_is_left_out():
     assert full["stated"] == 1.0 and full["unstated"] == pytest.approx(0.5)
     assert features(["Harbor Hawks"], whole=["The Harbor Hawks"])["unstated"] == 0.0  # articles don't count
     assert features(["Coast Gulls"])["unstated"] == 1.0
+
+
+@pytest.mark.parametrize("answer, sentence, found", [
+    ("2", "She has now won two major titles.", "two"),            # news spells small numbers out
+    ("Three", "The club has 3 coaches this season.", "3"),
+    ("118 years", "She was 118 when she died in Toulon.", "118"),  # the amount without what it counts
+    ("4 astronauts", "Four astronauts docked with the station.", "Four astronauts"),
+    ("2", "The 2nd edition drew 20 teams.", None),                 # not the same number
+])
+def test_a_figure_is_found_as_news_writes_it(answer, sentence, found):
+    question = analyse_question("How many did she win?")
+    c = confirm(None, question, wanted_variants(answer, question.text), scored((sentence, "a", 0.9)))
+    assert (c.wanted[0].lower() if c.index is not None else None) == (found.lower() if found else None)

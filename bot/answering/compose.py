@@ -28,7 +28,7 @@ from bot.answering.confirm import confirm, states
 from bot.answering.evidence import Evidence, Scored
 from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
-from bot.text.answer_spans import all_spans
+from bot.text.answer_spans import all_spans, figure_forms
 from bot.text.draft import parse_draft
 from bot.verify.model_text import (
     answer_phrases_of,
@@ -81,7 +81,8 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
     """What a model's answer asks the passages to state, most complete first. For a bare phrase:
     the phrase (as given, then without a leading article), then its parts — the pieces between
     commas or brackets, then its names, figures and dates (all of them together, then each
-    alone): models add context the article says elsewhere or not at all ("Phoenix, Arizona").
+    alone): models add context the article says elsewhere or not at all ("Phoenix, Arizona");
+    last, a figure as news may also write it ("118 years" → "118", "2" → "two").
     How much of the answer a sentence states is a feature of the confirmation model, which
     decides. For sentences: all the names, figures and dates they state that the question does
     not (together). Empty when there is nothing to look up.
@@ -90,6 +91,8 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
     [['The Harbor Hawks'], ['Harbor Hawks']]
     >>> wanted_variants("Porto, Portugal", "Where was the final?")
     [['Porto, Portugal'], ['Porto', 'Portugal'], ['Porto'], ['Portugal']]
+    >>> wanted_variants("118 years", "How old was she?")
+    [['118 years'], ['118']]
     >>> wanted_variants("Ada Lind won the cup in Porto.", "Who won the cup?")
     [['Ada Lind', 'Porto']]
     """
@@ -111,6 +114,9 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
             add(groups)
             for g in groups:
                 add([g])
+    for group in [g for g in out if len(g) == 1]:  # a figure as news may write it: "118", "two"
+        for form in figure_forms(group[0]):
+            add([form])
     return out
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text.wordlists import COUNT_WORDS, FUNCTION_WORDS, MONTH_NAMES, WEEKDAYS
+from bot.text.wordlists import COUNT_WORDS, FUNCTION_WORDS, MONTH_NAMES, NUMBER_WORDS, WEEKDAYS
 
 YEAR = re.compile(r"(?<![\w.$])(?:1[89]|20)\d\d(?![\w%])")
 
@@ -47,11 +47,13 @@ _DATE = re.compile(
     rf"|(?:{'|'.join(WEEKDAYS)})"
     rf"|(?:1[89]|20)\d\d)\b", re.IGNORECASE)
 _NUM = rf"(?:\d[\d,]*(?:\.\d+)?|{'|'.join(sorted(COUNT_WORDS, key=len, reverse=True))})"
+_AMOUNT = (rf"(?:[$€£¥]\s?)?{_NUM}(?:[-\s]{_NUM})?(?:\s?(?:%|percent\b|per\s+cent\b))?"
+           rf"(?:[\s-]+(?:thousand|million|billion|trillion|bn|m|k)\b)?")
 _FIGURE = re.compile(
-    rf"(?<![\w.])(?:[$€£¥]\s?)?{_NUM}(?:[-\s]{_NUM})?(?:\s?(?:%|percent\b|per\s+cent\b))?"
-    rf"(?:[\s-]+(?:thousand|million|billion|trillion|bn|m|k)\b)?"
-    rf"(?:[\s-]+(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[a-z][a-z\-]{{2,}})?",
+    rf"(?<![\w.]){_AMOUNT}(?:[\s-]+(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[a-z][a-z\-]{{2,}})?",
     re.IGNORECASE)
+_AMOUNT_ONLY = re.compile(_AMOUNT, re.IGNORECASE)
+_SPELLED = {n: w for w, n in NUMBER_WORDS.items() if w in COUNT_WORDS and n < 20}
 
 
 def name_spans(sentence: str) -> list[Span]:
@@ -94,6 +96,28 @@ def figure_spans(sentence: str) -> list[Span]:
             continue  # "2021 season": a year with its noun
         out.append(Span(text, m.start(), m.start() + len(text), "figure"))
     return out
+
+
+def figure_forms(phrase: str) -> list[str]:
+    """Other ways news writes the figure that ``phrase`` is: the amount without what it counts,
+    and a number under twenty in words or in digits (news style spells out small numbers).
+    Nothing for a phrase that is not one figure.
+
+    >>> figure_forms("118 years"), figure_forms("2"), figure_forms("Four astronauts"), figure_forms("Paris")
+    (['118'], ['two'], ['4 astronauts', 'Four', '4'], [])
+    """
+    text = phrase.strip()
+    spans = figure_spans(text)
+    if len(spans) != 1 or spans[0].text != text:
+        return []
+    match = _AMOUNT_ONLY.match(text)
+    amount = match.group(0).strip() if match else text
+    low = amount.lower()
+    other = (_SPELLED.get(int(amount)) if amount.isdigit() else
+             str(NUMBER_WORDS[low]) if low in COUNT_WORDS and NUMBER_WORDS.get(low, 99) < 20 else None)
+    counted = text[len(amount):]
+    forms = [other + counted if other and counted else None, amount if counted else None, other]
+    return [f for f in forms if f]
 
 
 def all_spans(sentence: str) -> list[Span]:
