@@ -13,7 +13,7 @@ backend tokenises once and encodes length-sorted batches (index/batching.py).
 Example::
 
     >>> embedder = build_embedder(load_settings({}))      # doctest: +SKIP
-    >>> embedder.name, embedder.backend, embedder.dimension, embedder.max_tokens
+    >>> embedder.name, embedder.backend, embedder.dimension, embedder.max_tokens  # doctest: +SKIP
     ('sentence-transformers/all-MiniLM-L6-v2', 'torch-bf16', 384, 254)
 """
 

@@ -13,7 +13,7 @@ with fp32, so ``onnx-int8`` keeps a vector space of its own (see index/backends.
 Example::
 
     >>> path = export_fp32(st_model, Path("/models/minilm"))      # doctest: +SKIP
-    >>> path.name
+    >>> path.name                                                # doctest: +SKIP
     'minilm-3f2a9c1d07e4-fp32.onnx'
 """
 

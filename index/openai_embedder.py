@@ -4,7 +4,7 @@ Example::
 
     >>> embedder = OpenAIEmbedder("nomic-embed-text", base_url="http://127.0.0.1:11434/v1",
     ...                           api_key=None)                      # doctest: +SKIP
-    >>> embedder.name
+    >>> embedder.name                                                  # doctest: +SKIP
     'openai:nomic-embed-text'
 """
 

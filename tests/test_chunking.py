@@ -99,18 +99,6 @@ def test_whitespace_and_line_endings_are_kept_verbatim():
     assert_covers(article, chunks)
 
 
-def test_docstring_examples_hold():
-    import doctest
-
-    import index.chunking
-    import index.html_text
-    import index.sources.article
-
-    for module in (index.chunking, index.sources.article, index.html_text):
-        failed, attempted = doctest.testmod(module)
-        assert attempted > 0 and failed == 0, module.__name__
-
-
 def test_empty_article_has_no_chunks():
     assert chunk_article(Article("e", " \n\t "), words) == []
 
