@@ -79,10 +79,9 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
     scored, researched = scored_of(passages), False
     hit = stating(variants, scored)
     if hit is None:
-        seen = {p.chunk.id for p in passages}
-        more = [p for p in ts.question_passages(case, articles, ts.approx_tokens, 2 * ts.K,
-                                                query=f"{case.question} {' '.join(variants[0])}")
-                if p.chunk.id not in seen][:ts.K]
+        seen = frozenset(p.chunk.id for p in passages)
+        more = ts.question_passages(case, articles, ts.approx_tokens, 2 * ts.K,
+                                    query=f"{case.question} {' '.join(variants[0])}", exclude=seen)[:ts.K]
         if more:
             again = scored_of(passages + more)
             hit = stating(variants, again)

@@ -16,7 +16,10 @@ calibration weeks, balanced accuracy — the mean of the share of answerable que
 right and the share of unanswerable ones refused — and the precision reached there (answered
 questions whose best sentence is right) is recorded beside it; ``--objective precision``
 instead takes the lowest threshold reaching ``--target-precision``. The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
-needs no scikit-learn. Deterministic: same data, same machine → same file.
+needs no scikit-learn. Deterministic: same data, same machine → same file. Across machines
+the embeddings differ slightly (bf16 where the CPU has native bf16, fp32 elsewhere),
+and so do the weights: the confirmation model refit on an fp32 machine from the bf16 one's
+file moved coefficients by ≤ 0.0013, with the same cutoff and the same kept/stopped figures.
 
     python -m evals.train_scorer [--out bot/answering/scorer_weights.json] [--cache DIR]
 """
@@ -99,9 +102,10 @@ def _fast(embed):
 
 
 def question_passages(case, articles: dict[str, dict], token_length, k: int = K,
-                      query: str | None = None) -> list[Passage]:
+                      query: str | None = None, exclude: frozenset[str] = frozenset()) -> list[Passage]:
     """BM25 top-k chunks of the question's own retrieved articles, at most MAX_PER_ARTICLE each
-    (searched for ``query``, by default the question)."""
+    (searched for ``query``, by default the question; chunks in ``exclude`` left out before the
+    cap, as bot/answering/retrieve.py does when it searches again)."""
     from index.chunking import chunk_article
     from index.lexical import LexicalIndex
     from index.sources.article import Article
@@ -116,12 +120,12 @@ def question_passages(case, articles: dict[str, dict], token_length, k: int = K,
     if not chunks:
         return []
     by_id = {c.id: c for c in chunks}
-    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(query or case.question, 4 * k)
+    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(query or case.question, 4 * k + len(exclude))
     out: list[Passage] = []
     per: dict[str, int] = {}
     for cid, score in hits:
         c = by_id[cid]
-        if per.get(c.article_id, 0) >= MAX_PER_ARTICLE:
+        if cid in exclude or per.get(c.article_id, 0) >= MAX_PER_ARTICLE:
             continue
         per[c.article_id] = per.get(c.article_id, 0) + 1
         out.append(Passage(c, None, float(score), len(out) + 1, float(score)))

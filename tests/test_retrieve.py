@@ -154,3 +154,22 @@ def test_dense_only_without_lexical_index_and_blank_question(corpus):
     assert hits[0].chunk.id == "weather#0000" and hits[0].lexical_score is None
     assert r.search("   ") == []
     assert len(r.search("talks", k=1)) == 1
+
+
+def test_a_search_again_leaves_out_what_was_read_before_the_cap():
+    """The chunks already read are left out before the per-article cap: the article's next
+    chunk can come back, even though two of its chunks were the best hits."""
+    texts = {"final": ["Who won the coastal cup? The coastal cup final was in Porto.",
+                       "The coastal cup final drew 20,000 fans to Porto.",
+                       "The Harbor Hawks lifted the cup after a 3-1 win."],
+             "rain": ["Heavy rain closed two roads near Porto on Saturday."],
+             "fair": ["A book fair opened in Lyon."]}
+    emb, store = FakeEmbedder(), InMemoryStore()
+    chunks = [chunk(a, i, t) for a, ts in texts.items() for i, t in enumerate(ts)]
+    store.upsert(chunks, emb.embed([c.text for c in chunks]))
+    r = Retriever(emb, store, WordLexical(chunks), settings(top_k=2, max_per_article=2))
+    query = "Who won the coastal cup final? Harbor Hawks"
+    read = [p.chunk.id for p in r.search(query)]
+    assert read == ["final#0000", "final#0001"]  # the premise: the cap is full
+    again = [p.chunk.id for p in r.search(query, 2, exclude=frozenset(read))]
+    assert "final#0002" in again and not set(again) & set(read)

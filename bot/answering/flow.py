@@ -111,9 +111,9 @@ def answer(
         t = perf_counter()
         read = compose.model_draft(raw, evidence, passages, acceptable=acceptable)
         if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
-            seen = {q.chunk.id for q in passages}
-            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k)
-                    if not _published_after(p, day) and p.chunk.id not in seen][:settings.top_k]
+            seen = frozenset(q.chunk.id for q in passages)
+            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen)
+                    if not _published_after(p, day)][:settings.top_k]
             if more:
                 passages = passages + more
                 evidence = scorer.assess(searched, passages, day)

@@ -135,16 +135,19 @@ class Retriever:
         return RetrievalStatus(status.available, "" if status.available else status.code, status.message,
                                status.chunks, status.version)
 
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
+    def search(self, question: str, k: int | None = None, exclude: frozenset[str] = frozenset()) -> list[Passage]:
+        """The ``k`` best passages for ``question``. ``exclude``: chunk ids already read, left
+        out before the per-article cap, so a search again can reach an article's other chunks."""
         k = self.settings.top_k if k is None else k
         if k <= 0 or not question.strip():
             return []
-        pool = max(MIN_CANDIDATES, CANDIDATES_PER_SLOT * k)
+        pool = max(MIN_CANDIDATES, CANDIDATES_PER_SLOT * k) + len(exclude)
         [vector] = self.embedder.embed([question])
-        dense = list(self.store.query(vector, pool))
+        found = list(self.store.query(vector, pool))
+        dense = [(c, s) for c, s in found if c.id not in exclude]
         lexical: list[tuple[Chunk, float]] = []
         if self.lexical is not None:
-            lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in dense})
+            lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in found}, exclude)
         passages = self._titled(fuse(dense, lexical, k, self.settings.max_per_article))
         grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
         return with_copies(passages, {}, self.stories(grouped)) if grouped else passages
@@ -164,8 +167,10 @@ class Retriever:
 
         return story_members(self.settings.store, story_ids)
 
-    def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk]) -> list[tuple[Chunk, float]]:
-        hits = [(cid, score) for cid, score in self.lexical.search(question, pool) if score > 0]
+    def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk],
+                      exclude: frozenset[str] = frozenset()) -> list[tuple[Chunk, float]]:
+        hits = [(cid, score) for cid, score in self.lexical.search(question, pool)
+                if score > 0 and cid not in exclude]
         missing = [cid for cid, _ in hits if cid not in known]
         if missing:
             # BM25-only hits: their text and metadata live in the store.
