@@ -185,8 +185,9 @@ def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
     model.fit((x - mean) / scale, y)
-    # rounded: a refit from cached embeddings differs from one that embeds afresh only in the
-    # last bits of a float, and the committed file should come back byte for byte
+    # rounded: on one machine a refit from cached embeddings differs from one that embeds
+    # afresh only in the last bits of a float, and the file should come back byte for byte
+    # (across CPUs it does not: see the module docstring)
     return {k: [round(float(v), DIGITS) for v in a] for k, a in
             (("coef", model.coef_[0]), ("mean", mean), ("scale", scale))}
 
