@@ -41,6 +41,7 @@ from typing import Sequence
 import numpy as np
 
 from evals import realtimeqa
+from evals import train_data as td
 from evals import train_scorer as ts
 
 SYSTEM = "open_gpt3"
@@ -64,24 +65,24 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
 
     if not answer.strip() or is_refusal(answer):
         return None
-    right = case.answerable and bool(ts.norm(case.gold)) and ts.norm(case.gold) in ts.norm(answer)
+    right = case.answerable and bool(td.norm(case.gold)) and td.norm(case.gold) in td.norm(answer)
     variants = wanted_variants(answer, case.question)
     if not variants:
         return None
 
     def scored_of(passages) -> list[Scored]:
-        e = ts.example_of(case, passages, cache)
+        e = td.example_of(case, passages, cache)
         if not len(e.y):
             return []
         return best_first(Scored(c, float(p), ()) for c, p in zip(e.cands, ts.probabilities(weights, e.x)))
 
-    passages = ts.question_passages(case, articles, ts.approx_tokens)
+    passages = td.question_passages(case, articles, td.approx_tokens)
     scored, researched = scored_of(passages), False
     hit = stating(variants, scored)
     if hit is None:
         seen = frozenset(p.chunk.id for p in passages)
-        more = ts.question_passages(case, articles, ts.approx_tokens, 2 * ts.K,
-                                    query=f"{case.question} {' '.join(variants[0])}", exclude=seen)[:ts.K]
+        more = td.question_passages(case, articles, td.approx_tokens, 2 * td.K,
+                                    query=f"{case.question} {' '.join(variants[0])}", exclude=seen)[:td.K]
         if more:
             again = scored_of(passages + more)
             hit = stating(variants, again)
@@ -137,7 +138,7 @@ def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, 
 
     answers = recorded(answers_path)
     all_cases = realtimeqa.load_cases(year, data)
-    split = {s: [c for c in ts._every(realtimeqa.cases_in(all_cases, s), every) if c.id in answers]
+    split = {s: [c for c in td.every_nth(realtimeqa.cases_in(all_cases, s), every) if c.id in answers]
              for s in ("train", "calibration")}
     articles = realtimeqa.load_articles(year, {a for cs in split.values() for c in cs for a in c.retrieved}, data)
     rows = {s: rows_of(weights, cs, answers, articles, cache, s) for s, cs in split.items()}

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from bot.answering.evidence import EvidenceScorer, load_weights
-from evals import train_scorer
+from evals import train_data, train_scorer
 from evals.realtimeqa import RtCase, split_weeks
 from tests.fakes import FakeEmbedder
 
@@ -59,7 +59,7 @@ def test_train_writes_loadable_deterministic_weights(tmp_path):
 
 
 def test_labels_and_thresholds():
-    assert train_scorer.norm("“Ada” LIND") == "ada lind"
+    assert train_data.norm("“Ada” LIND") == "ada lind"
     assert train_scorer.span_label("Ada Lind", "ada lind")
     assert not train_scorer.span_label("Ada Lind of the Harbor Hawks club", "Ada Lind")
     outcomes = [(0.9, True, True, True), (0.8, False, False, False), (0.3, True, True, True), (0.2, False, True, True)]
@@ -84,7 +84,7 @@ def test_model_answer_outcomes_right_wrong_refused_and_the_bar_between_them():
     cal_cases, arts2 = _world(18, 2)
     arts.update(arts2)
     doc = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
-    cache = train_scorer.EmbeddingCache(FakeEmbedder(), None)
+    cache = train_data.EmbeddingCache(FakeEmbedder(), None)
     case = next(c for c in cal_cases if c.answerable)
     from bot.answering.confirm import CONFIRM_FEATURES
 

@@ -1,0 +1,159 @@
+"""The training data of the evidence scorer: each question's candidates, their features and labels.
+
+For a RealTime QA question, its own retrieved articles are chunked as ``newsbot index`` chunks
+them, ranked by BM25 (the retriever's keyword half, over this question's chunks only), and the
+sentences of the top ``k`` passages become candidates — as the pipeline's candidates are the
+sentences of its retrieved passages. A candidate is labelled 1 when it contains the gold answer
+(case and quotes ignored, as the eval scores answers). Features: ``bot/answering/features.py``.
+Sentence embeddings are kept in one ``.npz`` (:class:`EmbeddingCache`) so a refit embeds nothing
+it has embedded before. Used by ``evals/train_scorer.py`` and ``evals/model_bar.py``.
+
+Example (the eval's normalisation of answers)::
+
+    >>> norm("The “Buffalo  Bills'")
+    'the buffalo bills'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from bot.answering.features import FEATURES, Candidate, candidates, featurise
+from bot.core.passage import Passage
+from bot.text.question import analyse_question
+from evals import realtimeqa
+
+K = 8  # passages whose sentences are candidates (settings.evidence_k)
+MAX_PER_ARTICLE = 3
+
+
+def norm(text: str) -> str:
+    """The eval's answer normalisation: case and quotation marks ignored."""
+    return " ".join(re.sub(r"[\"'“”‘’`]", "", text).lower().split())
+
+
+@dataclass
+class Example:
+    case: realtimeqa.RtCase
+    cands: list[Candidate]
+    x: np.ndarray  # (n, len(FEATURES))
+    y: np.ndarray  # (n,)
+
+
+class EmbeddingCache:
+    """Sentence embeddings by text hash, kept in one .npz so re-runs embed nothing."""
+
+    def __init__(self, embedder, path: Path | None):
+        self.embedder, self.path = embedder, path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path and path.exists():
+            data = np.load(path)
+            self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        if missing:
+            for (k, _), v in zip(missing, _fast(self.embedder.embed)([t for _, t in missing])):
+                self.vectors[k] = np.asarray(v, dtype=np.float32)
+        return np.stack([self.vectors[k] for k in keys])
+
+    def save(self) -> None:
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(self.vectors)
+            np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+
+
+def _fast(embed):
+    """bf16 on CPUs that have native bf16 kernels (embeddings within cosine 0.999 of fp32; see
+    bench/encoders.py); elsewhere bf16 would be emulated, slower than fp32, so fp32 it is."""
+    from index.embedders import cpu_features
+
+    if not cpu_features(None, probe_torch=True).bf16:
+        return embed
+
+    def run(texts):
+        import torch
+
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return embed(texts)
+    return run
+
+
+def question_passages(case, articles: dict[str, dict], token_length, k: int = K,
+                      query: str | None = None, exclude: frozenset[str] = frozenset()) -> list[Passage]:
+    """BM25 top-k chunks of the question's own retrieved articles, at most MAX_PER_ARTICLE each
+    (searched for ``query``, by default the question; chunks in ``exclude`` left out before the
+    cap, as bot/answering/retrieve.py does when it searches again)."""
+    from index.chunking import chunk_article
+    from index.lexical import LexicalIndex
+    from index.sources.article import Article
+
+    chunks = []
+    for aid in case.retrieved:
+        raw = articles.get(aid)
+        if raw and raw.get("text"):
+            art = Article(aid, raw["text"], title=raw.get("title") or None, url=raw.get("url"),
+                          published=raw.get("published") or None)
+            chunks.extend(chunk_article(art, token_length))
+    if not chunks:
+        return []
+    by_id = {c.id: c for c in chunks}
+    hits = LexicalIndex.build([c.id for c in chunks], [c.text for c in chunks]).search(query or case.question, 4 * k + len(exclude))
+    out: list[Passage] = []
+    per: dict[str, int] = {}
+    for cid, score in hits:
+        c = by_id[cid]
+        if cid in exclude or per.get(c.article_id, 0) >= MAX_PER_ARTICLE:
+            continue
+        per[c.article_id] = per.get(c.article_id, 0) + 1
+        out.append(Passage(c, None, float(score), len(out) + 1, float(score)))
+        if len(out) == k:
+            break
+    return out
+
+
+def approx_tokens(text: str) -> int:
+    """About one wordpiece per 4 characters of English news: chunk boundaries close to the
+    index's, at a fraction of the tokenizer's cost (training only)."""
+    return len(text) // 4 + 1
+
+
+def build_examples(cases, articles, embedder, cache: EmbeddingCache, k: int = K) -> list[Example]:
+    out = []
+    for n, case in enumerate(cases, 1):
+        out.append(example_of(case, question_passages(case, articles, approx_tokens, k), cache))
+        if n % 20 == 0:
+            print(f"  {n}/{len(cases)} questions", flush=True)
+            cache.save()
+    return out
+
+
+def example_of(case, passages: Sequence[Passage], cache: EmbeddingCache) -> Example:
+    """The question's candidates (the sentences of ``passages``), their features and labels."""
+    cands = candidates(passages)
+    if not cands:
+        return Example(case, [], np.zeros((0, len(FEATURES))), np.zeros(0))
+    titles = sorted({c.title for c in cands if c.title})
+    vecs = cache.embed([case.question] + [c.text for c in cands] + titles)
+    sims = (vecs[1:] @ vecs[0]).tolist()
+    dense, by_title = sims[:len(cands)], dict(zip(titles, sims[len(cands):]))
+    q = analyse_question(case.question)
+    x = np.array(featurise(q, cands, dense, dt.date.fromisoformat(case.date),
+                           [by_title.get(c.title, 0.0) for c in cands]), dtype=np.float64)
+    gold = norm(case.gold)
+    y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
+    return Example(case, cands, x, y)
+
+
+def every_nth(cases, n: int):
+    weeks = sorted({c.week for c in cases})[::n]
+    return [c for c in cases if c.week in set(weeks)]
