@@ -12,8 +12,8 @@ import pytest
 from evals.replay_server import ReplayServer
 from tests.conftest import subprocess_env
 from tests.fake_slack_api import FakeSlackAPI
+from tests.slack_helpers import TOKEN, _start_bot, _stop
 from tests.test_chat import Terminal, answer_part
-from tests.test_slack import TOKEN, _start_bot, _stop
 
 pytestmark = pytest.mark.slow
 

@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -17,105 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, find_free_port, run_newsbot, subprocess_env
+from tests.conftest import REPO
 from tests.fake_slack_api import BOT_USER_ID, FakeSlackAPI
+from tests.slack_helpers import TOKEN, _start_bot, _stop
 
-TOKEN = "xoxb-test-token"
-SECRET = "test-signing-secret-8f2a"
 pytestmark = pytest.mark.slow
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-class Bot:
-    """A running `newsbot slack` subprocess and the fake API it talks to."""
-
-    def __init__(self, api: FakeSlackAPI, proc: subprocess.Popen, port: int, log: Path, feedback: Path):
-        self.api, self.proc, self.port, self.log, self.feedback = api, proc, port, log, feedback
-        self._n = 0
-
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str = SECRET,
-             headers: dict[str, str] | None = None) -> tuple[int, str]:
-        timestamp = int(time.time()) if timestamp is None else timestamp
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/slack/events", data=body.encode(), method="POST",
-            headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-                     "X-Slack-Signature": sign(body, timestamp, secret), **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def event(self, event: dict, **kw) -> tuple[int, str]:
-        self._n += 1
-        envelope = {"token": "legacy", "team_id": "T0FAKE", "api_app_id": "A0FAKE", "type": "event_callback",
-                    "event_id": f"Ev{self._n:04d}{event.get('ts', '')}", "event_time": int(time.time()),
-                    "event": {"event_ts": event.get("ts"), **event}}
-        return self.post(json.dumps(envelope), "application/json", **kw)
-
-    def interaction(self, payload: dict, **kw) -> tuple[int, str]:
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}),
-                         "application/x-www-form-urlencoded", **kw)
-
-    def mention(self, channel: str, text: str, **extra) -> dict:
-        """A person's post mentioning the bot (stored in the fake, as Slack would) and its event."""
-        message = self.api.add_message(channel, {"user": "U0ALICE", "text": f"<@{BOT_USER_ID}> {text}", **extra})
-        return {**message, "type": "app_mention", "channel": channel}
-
-    def final_update(self, channel: str, placeholder_ts: str) -> dict:
-        """The update that carries the finished reply (an answer with metadata, or an apology)."""
-        def finished(c):
-            return (c.params.get("channel") == channel and c.params.get("ts") == placeholder_ts
-                    and ("metadata" in c.params or "Sorry" in c.params.get("text", "")
-                         or "error id" in c.params.get("text", "")))
-        return self.api.wait_for("chat.update", finished)[-1].params
-
-    def placeholder(self, channel: str, thread_ts: str) -> dict:
-        return self.api.wait_for("chat.postMessage", lambda c: c.params.get("channel") == channel
-                                 and c.params.get("thread_ts") == thread_ts)[0].params
-
-    def placeholder_ts(self, channel: str, thread_ts: str) -> str:
-        self.placeholder(channel, thread_ts)
-        return next(m["ts"] for m in self.api.messages[channel] if m.get("thread_ts") == thread_ts
-                    and m.get("user") == BOT_USER_ID)
-
-
-def _start_bot(tmp: Path, store: Path, api: FakeSlackAPI, *args: str, env: dict | None = None) -> Bot:
-    port = find_free_port()
-    log = tmp / "slack.log"
-    feedback = tmp / "feedback.jsonl"
-    environment = subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                                 NEWSBOT_FEEDBACK=str(feedback), **(env or {}))
-    out = open(log, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "slack", "--host", "127.0.0.1", "--port", str(port),
-         "--slack-api-url", api.url, "--store", str(store), *args],
-        stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=REPO)
-    deadline = time.monotonic() + 300
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"newsbot slack exited with {proc.returncode}: {log.read_text()[-3000:]}")
-        if b"models loaded" in log.read_bytes():
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"newsbot slack did not become ready: {log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    return Bot(api, proc, port, log, feedback)
-
-
-def _stop(bot: Bot) -> None:
-    bot.proc.terminate()
-    try:
-        bot.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        bot.proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -326,125 +228,3 @@ def test_url_verification_challenge(bot):
     status, body = bot.post(json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"}),
                             "application/json")
     assert status == 200 and "c-123" in body
-
-
-# --- failures -----------------------------------------------------------------------------
-
-class SilentServer:
-    """Accepts connections on a loopback port and never answers: an LLM endpoint that hangs."""
-
-    def __init__(self):
-        import socket
-        import threading
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.held: list = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                self.held.append(self.sock.accept()[0])
-            except OSError:
-                return
-
-    def close(self):
-        self.sock.close()
-        for conn in self.held:
-            conn.close()
-
-
-def test_answerer_timeout_edits_the_placeholder_into_an_apology(seed_store_dir, tmp_path):
-    llm = SilentServer()
-    with FakeSlackAPI(token=TOKEN) as api:
-        bot = _start_bot(tmp_path, seed_store_dir, api, "--llm", "openai", "--model", "m",
-                         env={"OPENAI_BASE_URL": f"http://127.0.0.1:{llm.port}/v1", "OPENAI_API_KEY": "k",
-                              "NEWSBOT_LLM_TIMEOUT": "3"})
-        try:
-            event = bot.mention("C0FAIL", "Who is representing Russia in the talks?")
-            status, _ = bot.event(event)
-            assert status == 200
-            assert not api.find_calls("chat.update")  # acked while the model is still silent
-            final = bot.final_update("C0FAIL", bot.placeholder_ts("C0FAIL", event["ts"]))
-        finally:
-            _stop(bot)
-            llm.close()
-    assert "Sorry" in final["text"] and "language model did not answer" in final["text"]
-    error_id = final["text"].rsplit("error id: ", 1)[1].strip()
-    log = bot.log.read_text()
-    assert f"error {error_id}" in log and "Traceback" in log  # the id leads to the logged traceback
-
-
-def test_missing_token_exits_with_one_line(tmp_path):
-    done = run_newsbot("slack", "--store", str(tmp_path), env=subprocess_env(SLACK_SIGNING_SECRET=SECRET), timeout=60)
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]
-
-
-def test_missing_signing_secret_in_http_mode_exits_with_one_line(tmp_path):
-    done = run_newsbot("slack", "--store", str(tmp_path), env=subprocess_env(SLACK_BOT_TOKEN=TOKEN), timeout=60)
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "SLACK_SIGNING_SECRET" in lines[0]
-
-
-def test_missing_store_exits_with_one_line(tmp_path):
-    with FakeSlackAPI(token=TOKEN) as api:
-        done = run_newsbot("slack", "--store", str(tmp_path / "none"), "--slack-api-url", api.url,
-                           env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=300)
-    assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error:")]
-    assert len(errors) == 1 and "newsbot index" in errors[0] and "Traceback" not in done.stderr
-
-
-def test_rejected_token_exits_with_one_line(tmp_path):
-    with FakeSlackAPI(token="xoxb-the-real-one") as api:
-        done = run_newsbot("slack", "--store", str(tmp_path), "--slack-api-url", api.url,
-                           env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=60)
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "invalid_auth" in lines[0] and "SLACK_BOT_TOKEN" in lines[0]
-
-
-# --- Socket Mode ------------------------------------------------------------------------------
-
-def test_socket_mode_is_used_when_an_app_token_is_set(seed_store_dir, tmp_path):
-    """No signing secret needed; the app asks Slack for a WebSocket URL with the app token
-    (the fake hands out a closed loopback port, so the connection itself is not exercised)."""
-    with FakeSlackAPI(token=TOKEN, app_token="xapp-test") as api:
-        log = tmp_path / "socket.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "slack", "--slack-api-url", api.url, "--store", str(seed_store_dir),
-                 "--llm", "extractive"], stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-                env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN="xapp-test"))
-        try:
-            api.wait_for("apps.connections.open")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-    assert "Socket Mode" in log.read_text()
-    assert not api.find_calls("chat.postMessage")
-
-
-def test_rejected_app_token_exits_with_one_line(seed_store_dir):
-    with FakeSlackAPI(token=TOKEN, app_token="xapp-the-real-one") as api:
-        done = run_newsbot("slack", "--slack-api-url", api.url, "--store", str(seed_store_dir), "--llm", "extractive",
-                           env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN="xapp-wrong"), timeout=300)
-    assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error:")]
-    assert len(errors) == 1 and "Slack rejected SLACK_APP_TOKEN (invalid_auth)" in errors[0]
-    assert "Traceback" not in done.stderr
-
-
-def test_unreachable_slack_api_exits_with_one_line(tmp_path):
-    closed = find_free_port()
-    done = run_newsbot("slack", "--store", str(tmp_path), "--slack-api-url", f"http://127.0.0.1:{closed}/api",
-                       env=subprocess_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET), timeout=120)
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot reach the Slack Web API" in lines[0] and f":{closed}/api/" in lines[0]
