@@ -105,3 +105,14 @@ def test_committed_cases_cover_the_required_kinds():
 def test_seed_cases_hold_the_committed_baseline(tmp_path):
     done = run_newsbot("eval", "-q", "--baseline", str(REPO / "evals" / "baseline.json"), "--report", str(tmp_path))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_eval_says_which_store_it_indexes_into_and_keeps_it(tiny):
+    root, corpus, cases = tiny
+    store = root / "kept-store"
+    done = run_newsbot("eval", "--corpus", str(corpus), "--cases", str(cases), "--llm", "extractive",
+                       "--index-store", str(store), "--report", str(root / "r-kept"))
+    assert done.returncode == 0, done.stderr
+    assert f"into {store}" in done.stderr and "temporary" not in done.stderr
+    assert (store / "manifest.sqlite3").exists()

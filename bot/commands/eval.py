@@ -69,7 +69,8 @@ def run(args, settings) -> int:
 
         raise InputError(f"--corpus {corpus} does not exist: give the folder of articles the cases are about")
     if not settings.quiet:
-        err.print(f"indexing {corpus} into a temporary store…")
+        where = args.eval_store or "a temporary store"
+        err.print(f"indexing {corpus} into {where}…", markup=False, soft_wrap=True)
     local = runner.index_corpus(settings, corpus, args.eval_store)
     recorded, server = None, None
     if args.replay:
