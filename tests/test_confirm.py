@@ -94,10 +94,14 @@ def test_the_decision_follows_the_model_and_its_cutoff():
     assert not confirm(None, Q, [["River Owls"]], CANDS, fallback_cutoff=0.35).confirmed
 
 
-def test_sentence_answers_want_all_their_names_together():
+def test_sentence_answers_want_all_their_names_together_first_then_each_alone():
     variants = wanted_variants("The cup went to the Harbor Hawks, who beat the River Owls.", Q.text)
-    assert variants == [["Harbor Hawks", "River Owls"]]
-    assert confirm(None, Q, variants, CANDS, fallback_cutoff=0.1).index is None  # no one sentence says both
+    assert variants == [["Harbor Hawks", "River Owls"], ["Harbor Hawks"], ["River Owls"]]
+    assert confirm(None, Q, variants[:1], CANDS, fallback_cutoff=0.1).index is None  # no one sentence says both
+    c = confirm(None, Q, variants, CANDS, fallback_cutoff=0.1)
+    assert c.index == 0 and c.wanted == ("Harbor Hawks",)
+    # what the part leaves unsaid is a feature the fitted model weighs
+    assert features(["Harbor Hawks"], whole=variants[0])["unstated"] == pytest.approx(0.5)
 
 
 def test_a_part_of_the_answer_stated_says_how_much_is_left_out():

@@ -65,6 +65,14 @@ def test_a_bare_answer_missing_from_the_passages_is_searched_for_and_then_confir
     assert {p.article_id for p in out.passages} >= {"preview", "result"}
 
 
+def test_a_sentence_answer_whose_names_the_passages_miss_is_searched_for_too():
+    out = ask(build(top_k=1), ScriptedAnswerer("The coastal cup went to the Harbor Hawks.", name="openai"),
+              threshold=0.05, top_k=1)
+    assert any(n.startswith("searched again for the model's answer 'Harbor Hawks'") for n in out.notes)
+    assert not out.refused and out.citations[0].article_id == "result"
+    assert "Harbor Hawks won the coastal cup" in out.answer  # the passage sentence, not the model's wording
+
+
 def test_a_bare_answer_no_article_states_is_still_not_shown_after_the_search():
     out = ask(build(top_k=1), ScriptedAnswerer("Coast Gulls", name="openai"), threshold=0.05, top_k=1)
     assert "Coast Gulls" not in out.answer

@@ -28,7 +28,7 @@ from bot.answering.confirm import confirm, states
 from bot.answering.evidence import Evidence, Scored
 from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
-from bot.text.answer_spans import all_spans, figure_forms
+from bot.text.answer_spans import figure_forms, outer_spans
 from bot.text.draft import parse_draft
 from bot.verify.model_text import (
     answer_phrases_of,
@@ -66,7 +66,7 @@ class ModelDraft:
     refused: bool = False  # the model said the passages don't answer
     phrase: str | None = None  # the model's bare answer phrase, when it gave one
     notes: tuple[str, ...] = ()
-    unconfirmed: str | None = None  # a bare phrase no strong evidence sentence states (search for it)
+    unconfirmed: str | None = None  # what no passage sentence states: a bare phrase, or the names of a sentence (search for it)
 
 
 def phrase_variants(draft: str) -> list[str]:
@@ -85,7 +85,7 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
     last, a figure as news may also write it ("118 years" → "118", "2" → "two").
     How much of the answer a sentence states is a feature of the confirmation model, which
     decides. For sentences: all the names, figures and dates they state that the question does
-    not (together). Empty when there is nothing to look up.
+    not (together), then each of them as a bare phrase. Empty when there is nothing to look up.
 
     >>> wanted_variants("The Harbor Hawks", "Which team won?")
     [['The Harbor Hawks'], ['Harbor Hawks']]
@@ -94,11 +94,10 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
     >>> wanted_variants("118 years", "How old was she?")
     [['118 years'], ['118']]
     >>> wanted_variants("Ada Lind won the cup in Porto.", "Who won the cup?")
-    [['Ada Lind', 'Porto']]
+    [['Ada Lind', 'Porto'], ['Ada Lind'], ['Porto']]
+    >>> wanted_variants("She was 118 years old.", "How old was she?")
+    [['118 years'], ['118']]
     """
-    if not is_bare_phrase(draft):
-        phrases = answer_phrases_of(strip_framing(draft), question)
-        return [phrases] if phrases else []
     out: list[list[str]] = []
 
     def add(group: list[str]) -> None:
@@ -106,10 +105,18 @@ def wanted_variants(draft: str, question: str) -> list[list[str]]:
         if group and group not in out:
             out.append(group)
 
+    if not is_bare_phrase(draft):
+        phrases = answer_phrases_of(strip_framing(draft), question)
+        add(phrases)
+        for p in phrases:  # then each phrase as if the model had answered with it alone
+            for group in wanted_variants(p, question) if is_bare_phrase(p) else [[p]]:
+                add(group)
+        return out
+
     for v in phrase_variants(draft):
         add([v])
     phrase = bare_text(draft)
-    for groups in (_pieces(phrase), [sp.text for sp in sorted(all_spans(phrase), key=lambda sp: sp.start)]):
+    for groups in (_pieces(phrase), [sp.text for sp in sorted(outer_spans(phrase), key=lambda sp: sp.start)]):
         if len(groups) > 1 or (groups and [groups[0]] not in out):
             add(groups)
             for g in groups:
@@ -154,7 +161,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         return ModelDraft(draft_of([best]), phrase=c.wanted[0],
                           notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where} "
                                  f"(right with probability {c.probability:.2f})",))
-    pieces, notes = [], []
+    pieces, notes, unconfirmed = [], [], None
     for ds in parse_draft(draft, len(passages)):
         text = strip_framing(ds.text)
         markers = "".join(f"[{m}]" for m in ds.markers)
@@ -162,8 +169,9 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         if verify_sentence(text, cited).supported:
             pieces.append(f"{text} {markers}".strip())
             continue
-        phrases = answer_phrases_of(text, q.text)
-        c = confirm(evidence.confirm, q, [phrases] if phrases else [], evidence.scored, researched,
+        variants = wanted_variants(text, q.text)
+        phrases = variants[0] if variants else []
+        c = confirm(evidence.confirm, q, variants, evidence.scored, researched,
                     evidence.threshold, evidence.as_of)
         if c.confirmed and c.index is not None:
             notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
@@ -171,7 +179,9 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
             pieces.append(draft_of([_shown(evidence.scored, c.wanted, c.index, acceptable)]))
         else:
             pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
-    return ModelDraft(" ".join(pieces), notes=tuple(notes))
+            if c.index is None and phrases and unconfirmed is None:
+                unconfirmed = " ".join(phrases)  # no passage states it: search for its names too
+    return ModelDraft(" ".join(pieces), notes=tuple(notes), unconfirmed=unconfirmed)
 
 
 def _shown(scored: Sequence[Scored], wanted: Sequence[str], index: int,

@@ -122,3 +122,14 @@ def figure_forms(phrase: str) -> list[str]:
 
 def all_spans(sentence: str) -> list[Span]:
     return name_spans(sentence) + date_spans(sentence) + figure_spans(sentence)
+
+
+def outer_spans(sentence: str) -> list[Span]:
+    """The names, dates and figures of ``sentence`` that are not part of a longer one of them.
+
+    >>> [sp.text for sp in outer_spans("On April 18, 2023, Ada Lind won.")]
+    ['Ada Lind', 'April 18, 2023']
+    """
+    spans = all_spans(sentence)
+    return [sp for sp in spans if not any(o.start <= sp.start and sp.end <= o.end and
+                                          o.end - o.start > sp.end - sp.start for o in spans)]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text.answer_spans import all_spans
+from bot.text.answer_spans import outer_spans
 from bot.text.markers import remove_markers
 from bot.text.sentences import ends_sentence, sentence_spans
 from bot.text.wordlists import FRAMING_PREFIXES, REFUSAL_PATTERNS
@@ -70,12 +70,17 @@ def bare_text(draft: str) -> str:
 
 
 def answer_phrases_of(sentence: str, question: str) -> list[str]:
-    """The names, figures and dates a model sentence states that the question does not."""
+    """The names, figures and dates a model sentence states that the question does not; a phrase
+    inside a longer one is that phrase.
+
+    >>> answer_phrases_of("The deadline is April 18, 2023, said Ada Lind.", "When is the deadline?")
+    ['Ada Lind', 'April 18, 2023']
+    """
     asked = {w.lower() for w in _WORD.findall(question)}
     plain = remove_markers(sentence)
     lead = len(plain) - len(plain.lstrip(" \"'“‘("))
     out = []
-    for span in all_spans(plain):
+    for span in outer_spans(plain):  # "April 18, 2023", not also its "April"
         words = {w.lower() for w in _WORD.findall(span.text)}
         if span.kind == "name" and span.start == lead and len(words) == 1:
             continue  # a lone word capitalised by its place at the start, not a name ("Victory went…")
