@@ -139,3 +139,11 @@ def test_the_confirmation_bar_is_the_highest_that_keeps_the_target_share_of_righ
 ])
 def test_the_balanced_bar_is_the_lowest_with_the_best_balanced_accuracy(outcomes, bar):
     assert fit_bar(outcomes, keep=None) == bar
+
+
+def test_a_sentence_replaced_by_the_passage_that_states_a_part_of_it_says_which_part():
+    out = ask(build(top_k=3), ScriptedAnswerer("The Harbor Hawks beat the Coast Gulls.", name="openai"),
+              threshold=0.05, top_k=3)
+    replaced = [n for n in out.notes if n.startswith("replaced the model's wording")]
+    assert replaced and "states Harbor Hawks (" in replaced[0]  # not the Coast Gulls no passage names
+    assert "Coast Gulls" not in out.answer

@@ -175,7 +175,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
                     evidence.threshold, evidence.as_of)
         if c.confirmed and c.index is not None:
             notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
-                         f"{', '.join(phrases)[:60]} (right with probability {c.probability:.2f})")
+                         f"{', '.join(c.wanted)[:60]} (right with probability {c.probability:.2f})")
             pieces.append(draft_of([_shown(evidence.scored, c.wanted, c.index, acceptable)]))
         else:
             pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
