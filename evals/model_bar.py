@@ -138,7 +138,7 @@ def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, 
 
     answers = recorded(answers_path)
     all_cases = realtimeqa.load_cases(year, data)
-    split = {s: [c for c in td.every_nth(realtimeqa.cases_in(all_cases, s), every) if c.id in answers]
+    split = {s: [c for c in realtimeqa.every_nth_week(realtimeqa.cases_in(all_cases, s), every) if c.id in answers]
              for s in ("train", "calibration")}
     articles = realtimeqa.load_articles(year, {a for cs in split.values() for c in cs for a in c.retrieved}, data)
     rows = {s: rows_of(weights, cs, answers, articles, cache, s) for s, cs in split.items()}

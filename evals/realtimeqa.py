@@ -59,6 +59,12 @@ def split_weeks(weeks: Iterable[Week]) -> dict[str, tuple[Week, ...]]:
     return {"train": tuple(ordered[:a]), "calibration": tuple(ordered[a:b]), "test": tuple(ordered[b:])}
 
 
+def every_nth_week(cases: Sequence[RtCase], n: int) -> list[RtCase]:
+    """The cases of every ``n``-th of their distinct weeks, the first one included."""
+    weeks = set(sorted({c.week for c in cases})[::n])
+    return [c for c in cases if c.week in weeks]
+
+
 def load_cases(year: int, data_dir: Path = DEFAULT_DIR) -> list[RtCase]:
     path = Path(data_dir) / f"cases-{year}.jsonl"
     cases = []
@@ -122,12 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--plain", action="store_true", help="write articles.jsonl instead of .jsonl.gz")
     args = ap.parse_args(argv)
-    cases = cases_in(load_cases(args.year, args.data), args.split)
-    weeks = sorted({c.week for c in cases})[:: args.every]
+    cases = every_nth_week(cases_in(load_cases(args.year, args.data), args.split), args.every)
     if args.weeks:
         wanted = {tuple(int(x) for x in w.split("-")) for w in args.weeks.split(",")}
-        weeks = [w for w in weeks if w in wanted]
-    cases = [c for c in cases if c.week in set(weeks)]
+        cases = [c for c in cases if c.week in wanted]
+    weeks = sorted({c.week for c in cases})
     articles = load_articles(args.year, {i for c in cases for i in c.retrieved}, args.data)
     cases_path, corpus_path = write_subset(cases, articles, args.out, gz=not args.plain)
     print(f"{len(cases)} cases ({sum(c.answerable for c in cases)} answerable) over {len(weeks)} weeks "

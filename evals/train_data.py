@@ -152,8 +152,3 @@ def example_of(case, passages: Sequence[Passage], cache: EmbeddingCache) -> Exam
     gold = norm(case.gold)
     y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
     return Example(case, cands, x, y)
-
-
-def every_nth(cases, n: int):
-    weeks = sorted({c.week for c in cases})[::n]
-    return [c for c in cases if c.week in set(weeks)]

@@ -34,7 +34,7 @@ import numpy as np
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
 from evals import realtimeqa
-from evals.train_data import EmbeddingCache, Example, K, build_examples, every_nth, norm
+from evals.train_data import EmbeddingCache, Example, K, build_examples, norm
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
 def fit(examples: Sequence[Example], c: float):
@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.out}")
         return 0
     all_cases = realtimeqa.load_cases(args.year, args.data)
-    split = {s: every_nth(realtimeqa.cases_in(all_cases, s), args.every) for s in ("train", "calibration")}
+    split = {s: realtimeqa.every_nth_week(realtimeqa.cases_in(all_cases, s), args.every) for s in ("train", "calibration")}
     # Unanswerable questions have no positive sentence: they teach the weights little and cost
     # as much to featurise; they matter for the threshold, so calibration keeps them all.
     split["train"] = [c for c in split["train"] if c.answerable or args.train_unanswerable]
