@@ -177,8 +177,9 @@ def calibrate(pipeline, cases: Sequence[Case], thresholds: Sequence[float]) -> l
     scored = []
     for case in cases:
         question = condense.standalone_question(case.question, case.history)
-        passages = pipeline.retriever.search(question, pipeline.settings.top_k)
-        scored.append((case, pipeline.scorer.assess(question, passages, parse_as_of(case.as_of)).best))
+        day = parse_as_of(case.as_of)
+        passages = pipeline.retriever.search(question, pipeline.settings.top_k, published_by=day)
+        scored.append((case, pipeline.scorer.assess(question, passages, day).best))
     rows = []
     for t in thresholds:
         tp = fp = fn = tn = 0

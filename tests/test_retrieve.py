@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from types import SimpleNamespace
 
@@ -173,3 +174,23 @@ def test_a_search_again_leaves_out_what_was_read_before_the_cap():
     assert read == ["final#0000", "final#0001"]  # the premise: the cap is full
     again = [p.chunk.id for p in r.search(query, 2, exclude=frozenset(read))]
     assert "final#0002" in again and not set(again) & set(read)
+
+
+def test_articles_published_after_the_as_of_day_are_left_out_before_fusion():
+    """A question asked in the past gets its k passages from its past, even when more articles
+    published later match better than the whole first pool (both rankings are asked again)."""
+    later = [Chunk(f"later{i:02d}#0000", f"later{i:02d}", f"The harbor cup final result, report {i}.", 0, 40,
+                   title="Cup", published="2024-05-0" + str(1 + i % 9)) for i in range(30)]
+    before = [Chunk("before#0000", "before", "The harbor cup final is on Sunday.", 0, 34, title="Cup preview",
+                    published="2024-04-20"),
+              Chunk("undated#0000", "undated", "Harbor cup tickets sold out.", 0, 28, title="Tickets")]
+    emb, store = FakeEmbedder(), InMemoryStore()
+    chunks = later + before
+    store.upsert(chunks, emb.embed([c.text for c in chunks]))
+    lexical = WordLexical(chunks)
+    r = Retriever(emb, store, lexical, settings(top_k=2, max_per_article=1))
+    query = "What was the harbor cup final result report?"
+    assert "before#0000" not in [p.chunk.id for p in r.search(query)]  # the premise: later ones win
+    got = [p.chunk.id for p in r.search(query, published_by=dt.date(2024, 4, 30))]
+    assert sorted(got) == ["before#0000", "undated#0000"]  # undated: nothing says it is later
+    assert max(k for _, k in lexical.queries) > 20  # the first pool (20) was all later: asked for more

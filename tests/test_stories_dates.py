@@ -139,3 +139,17 @@ def test_a_window_phrase_capitalised_inside_a_sentence_names_something_and_asks_
 
     got = asked_window(question, date(2024, 3, 8))
     assert (got[0] if got else None) == window
+
+
+def test_a_question_asked_in_the_past_is_answered_from_its_past(tmp_path):
+    """Many later reports of the same harvest fill every first slot; asked on a day before them,
+    the answer still has top_k passages, all from articles published by that day."""
+    later = [Article(f"later{i}", f"Growers in the northern valley finished the apple harvest, report {i}. "
+                     "The cooperative counted the crop.", title="Harvest ends", published=f"2024-04-{10 + i}")
+             for i in range(12)]
+    early = [Article("orchard", ORCHARD, title="Harvest begins", published="2024-03-01")]
+    pipeline = _pipeline(tmp_path, later + early, as_of="2024-03-06")
+    answer = pipeline.ask("How big is the apple harvest crop in the northern valley expected to be?")
+    assert answer.passages and all(p.chunk.published <= "2024-03-06" for p in answer.passages)
+    assert {c.article_id for c in answer.citations} == {"orchard"}, answer.notes
+    assert not any("published after" in n for n in answer.notes)  # left out before fusion, not after

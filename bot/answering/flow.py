@@ -72,7 +72,7 @@ def answer(
     notes: list[str] = []
 
     t, searched = perf_counter(), _standalone(question, history, answerer, notes)
-    found = list(retriever.search(searched, settings.top_k))
+    found = list(retriever.search(searched, settings.top_k, published_by=day))
     passages = [p for p in found if not _published_after(p, day)]
     if len(passages) < len(found):
         notes.append(f"left out {len(found) - len(passages)} passage(s) published after {day.isoformat()}")
@@ -112,7 +112,8 @@ def answer(
         read = compose.model_draft(raw, evidence, passages, acceptable=acceptable)
         if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
             seen = frozenset(q.chunk.id for q in passages)
-            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen)
+            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen,
+                                                   published_by=day)
                     if not _published_after(p, day)][:settings.top_k]
             if more:
                 passages = passages + more

@@ -19,9 +19,11 @@ Example (pure fusion)::
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
+from bot.answering.dating import day_of
 from bot.answering.stories import fold_copies, story_of, with_copies
 from bot.core.passage import Passage, RetrievalStatus
 from bot.text.headline import lead_title
@@ -30,6 +32,8 @@ from index.chunking import Chunk
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 CANDIDATES_PER_SLOT = 4  # each ranking contributes this many candidates per requested slot
 MIN_CANDIDATES = 20
+WIDEN = 4  # when the date filter leaves the pool short, ask each ranking for this many times more
+MAX_WIDENINGS = 3  # ... at most this many times (a pool of 32, k = 8, widens to 2,048 chunks)
 
 
 class LexicalSearch(Protocol):
@@ -135,19 +139,24 @@ class Retriever:
         return RetrievalStatus(status.available, "" if status.available else status.code, status.message,
                                status.chunks, status.version)
 
-    def search(self, question: str, k: int | None = None, exclude: frozenset[str] = frozenset()) -> list[Passage]:
+    def search(self, question: str, k: int | None = None, exclude: frozenset[str] = frozenset(),
+               published_by: dt.date | None = None) -> list[Passage]:
         """The ``k`` best passages for ``question``. ``exclude``: chunk ids already read, left
-        out before the per-article cap, so a search again can reach an article's other chunks."""
+        out before the per-article cap, so a search again can reach an article's other chunks.
+        ``published_by``: the as-of day; chunks of articles published after it are left out of
+        both rankings *before* fusion, and a ranking the filter leaves short is asked again for
+        more, so a question asked in the past still gets ``k`` passages from its past (an undated
+        article is kept: nothing says it is from the future)."""
         k = self.settings.top_k if k is None else k
         if k <= 0 or not question.strip():
             return []
-        pool = max(MIN_CANDIDATES, CANDIDATES_PER_SLOT * k) + len(exclude)
+        pool = max(MIN_CANDIDATES, CANDIDATES_PER_SLOT * k)
+        keep = _keeper(exclude, published_by)
         [vector] = self.embedder.embed([question])
-        found = list(self.store.query(vector, pool))
-        dense = [(c, s) for c, s in found if c.id not in exclude]
+        dense, known = _widened(lambda n: list(self.store.query(vector, n)), pool, keep, len(exclude))
         lexical: list[tuple[Chunk, float]] = []
         if self.lexical is not None:
-            lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in found}, exclude)
+            lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in known}, keep, len(exclude))
         passages = self._titled(fuse(dense, lexical, k, self.settings.max_per_article))
         grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
         return with_copies(passages, {}, self.stories(grouped)) if grouped else passages
@@ -168,13 +177,45 @@ class Retriever:
         return story_members(self.settings.store, story_ids)
 
     def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk],
-                      exclude: frozenset[str] = frozenset()) -> list[tuple[Chunk, float]]:
-        hits = [(cid, score) for cid, score in self.lexical.search(question, pool)
-                if score > 0 and cid not in exclude]
-        missing = [cid for cid, _ in hits if cid not in known]
-        if missing:
-            # BM25-only hits: their text and metadata live in the store.
-            known = dict(known)
-            known.update({c.id: c for c in self.store.get(missing)})
-        # A BM25 id the store no longer has (index mid-update) is skipped, never invented.
-        return [(known[cid], score) for cid, score in hits if cid in known]
+                      keep: Callable[[Chunk], bool], excluded: int) -> list[tuple[Chunk, float]]:
+        def ranked(n: int) -> list[tuple[Chunk, float]]:
+            hits = [(cid, score) for cid, score in self.lexical.search(question, n) if score > 0]
+            missing = [cid for cid, _ in hits if cid not in known]
+            if missing:  # BM25-only hits: their text and metadata live in the store.
+                known.update({c.id: c for c in self.store.get(missing)})
+            # A BM25 id the store no longer has (index mid-update) is skipped, never invented.
+            return [(known[cid], score) for cid, score in hits if cid in known]
+
+        known = dict(known)
+        return _widened(ranked, pool, keep, excluded)[0]
+
+
+def _keeper(exclude: frozenset[str], published_by: dt.date | None) -> Callable[[Chunk], bool]:
+    """Whether a hit may be a passage: not already read, and not published after the as-of day."""
+    def keep(chunk: Chunk) -> bool:
+        if chunk.id in exclude:
+            return False
+        day = day_of(chunk.published) if published_by is not None else None
+        return day is None or published_by is None or day <= published_by
+    return keep
+
+
+def _widened(ranking: Callable[[int], list[tuple[Chunk, float]]], pool: int, keep: Callable[[Chunk], bool],
+             excluded: int) -> tuple[list[tuple[Chunk, float]], list[tuple[Chunk, float]]]:
+    """The first ``pool`` hits ``keep`` accepts, best first, and every hit fetched. The ranking is
+    asked for ``pool + excluded`` hits, then WIDEN times more while the filter leaves fewer than
+    ``pool`` and the ranking had more to give (at most MAX_WIDENINGS times).
+
+    >>> c = [Chunk(f"a{i}#0000", f"a{i}", "x", 0, 1) for i in range(30)]
+    >>> kept, got = _widened(lambda n: [(x, 1.0) for x in c[:n]], 2, lambda x: x.article_id in ("a26", "a27"), 0)
+    >>> [x.id for x, _ in kept], len(got)
+    (['a26#0000', 'a27#0000'], 30)
+    """
+    n = pool + excluded
+    for _ in range(MAX_WIDENINGS + 1):
+        got = ranking(n)
+        kept = [(c, s) for c, s in got if keep(c)]
+        if len(kept) >= pool or len(got) < n:
+            break
+        n *= WIDEN
+    return kept[:pool], got
