@@ -116,3 +116,31 @@ def test_eval_says_which_store_it_indexes_into_and_keeps_it(tiny):
     assert done.returncode == 0, done.stderr
     assert f"into {store}" in done.stderr and "temporary" not in done.stderr
     assert (store / "manifest.sqlite3").exists()
+
+
+def test_calibrate_searches_each_case_as_of_its_date():
+    """The threshold sweep sees what `ask` would: passages from before each case's date, scored
+    on that date (a case dated in the past must not be calibrated on later articles)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from evals.runner import Case, calibrate
+
+    searched, assessed = [], []
+
+    class Retriever:
+        def search(self, question, k, published_by=None):
+            searched.append((question, k, published_by))
+            return []
+
+    class Scorer:
+        def assess(self, question, passages, as_of):
+            assessed.append(as_of)
+            return SimpleNamespace(best=0.5 if "harbor" in question else 0.1)
+
+    pipeline = SimpleNamespace(retriever=Retriever(), scorer=Scorer(), settings=SimpleNamespace(top_k=8))
+    cases = [Case("a", "Who won the harbor cup?", (("Hawks",),), ("x",), True, as_of="2024-03-01"),
+             Case("b", "Who won the chess final?", (), (), False, as_of="2023-12-24")]
+    [row] = calibrate(pipeline, cases, [0.3])
+    assert [s[2] for s in searched] == [dt.date(2024, 3, 1), dt.date(2023, 12, 24)] == assessed
+    assert row["refusal_precision"] == 1.0 and row["answerable_kept"] == 1.0
