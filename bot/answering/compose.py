@@ -30,6 +30,8 @@ from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
 from bot.text.answer_spans import figure_forms, outer_spans
 from bot.text.draft import parse_draft
+from bot.text.markers import strip_markers
+from bot.text.sentences import SENTENCE_END
 from bot.verify.model_text import (
     answer_phrases_of,
     bare_text,
@@ -56,8 +58,27 @@ def choose(evidence: Evidence) -> list[Scored]:
 
 
 def draft_of(chosen: Sequence[Scored]) -> str:
-    """Verbatim sentences with their passage markers (1-based)."""
-    return " ".join(f"{s.candidate.text} [{s.candidate.passage + 1}]" for s in chosen)
+    """Verbatim sentences with their passage markers (1-based), each its own draft sentence.
+
+    >>> from types import SimpleNamespace as N
+    >>> draft_of([N(candidate=N(text="Storm nears the coast", passage=0)),
+    ...           N(candidate=N(text="Ferries stopped.", passage=1))])
+    'Storm nears the coast [1]\\nFerries stopped. [2]'
+    """
+    return joined([f"{s.candidate.text} [{s.candidate.passage + 1}]" for s in chosen])
+
+
+def joined(pieces: Sequence[str]) -> str:
+    """Draft pieces as one draft, each still its own sentence: a piece without closing
+    punctuation (a headline or subhead: news writes them without a full stop) ends its line,
+    or it would run into the next one ("Storm nears the coast [1] Ferries stopped. [2]" reads
+    as one sentence)."""
+    out = ""
+    for piece in pieces:
+        if out:
+            out += " " if SENTENCE_END.search(strip_markers(out).rstrip()) else "\n"
+        out += piece
+    return out
 
 
 @dataclass(frozen=True)
@@ -181,7 +202,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
             pieces.append(f"{text} {markers}".strip())  # verification decides (and drops it)
             if c.index is None and phrases and unconfirmed is None:
                 unconfirmed = " ".join(phrases)  # no passage states it: search for its names too
-    return ModelDraft(" ".join(pieces), notes=tuple(notes), unconfirmed=unconfirmed)
+    return ModelDraft(joined(pieces), notes=tuple(notes), unconfirmed=unconfirmed)
 
 
 def _shown(scored: Sequence[Scored], wanted: Sequence[str], index: int,
