@@ -194,3 +194,19 @@ def test_articles_published_after_the_as_of_day_are_left_out_before_fusion():
     got = [p.chunk.id for p in r.search(query, published_by=dt.date(2024, 4, 30))]
     assert sorted(got) == ["before#0000", "undated#0000"]  # undated: nothing says it is later
     assert max(k for _, k in lexical.queries) > 20  # the first pool (20) was all later: asked for more
+
+
+def test_a_copy_published_after_the_as_of_day_is_not_named_as_also_reporting():
+    from index.dedup import Member
+
+    story = Chunk("wire-a#0000", "wire-a", "Engineers replaced 900 rivets on the harbor bridge.", 0, 52,
+                  title="Rivets", source="Harbor Gazette", published="2024-03-01", story_id="wire-a")
+    book = {"wire-a": [Member("wire-a", "wire-a", "Harbor Gazette", "Rivets", None, "2024-03-01"),
+                       Member("wire-b", "wire-a", "Valley Courier", "Rivets", None, "2024-03-02"),
+                       Member("wire-c", "wire-a", "Coast Times", "Rivets", None, "2024-03-09")]}
+    emb, store = FakeEmbedder(), InMemoryStore()
+    store.upsert([story], emb.embed([story.text]))
+    r = Retriever(emb, store, None, settings(top_k=1), stories=lambda ids: {i: book[i] for i in ids})
+    assert r.search("harbor bridge rivets")[0].also_reported_by == ("Valley Courier", "Coast Times")
+    [p] = r.search("harbor bridge rivets", published_by=dt.date(2024, 3, 5))
+    assert p.also_reported_by == ("Valley Courier",)

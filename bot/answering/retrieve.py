@@ -159,7 +159,11 @@ class Retriever:
             lexical = self._lexical_hits(question, pool, {c.id: c for c, _ in known}, keep, len(exclude))
         passages = self._titled(fuse(dense, lexical, k, self.settings.max_per_article))
         grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
-        return with_copies(passages, {}, self.stories(grouped)) if grouped else passages
+        if not grouped:
+            return passages
+        members = {story: [m for m in copies if _by_day(m.published, published_by)]  # later copies unnamed
+                   for story, copies in self.stories(grouped).items()}
+        return with_copies(passages, {}, members)
 
     def _titled(self, passages: list[Passage]) -> list[Passage]:
         """An untitled article is named by its lead sentence (its first chunk), never by its id."""
@@ -193,11 +197,14 @@ class Retriever:
 def _keeper(exclude: frozenset[str], published_by: dt.date | None) -> Callable[[Chunk], bool]:
     """Whether a hit may be a passage: not already read, and not published after the as-of day."""
     def keep(chunk: Chunk) -> bool:
-        if chunk.id in exclude:
-            return False
-        day = day_of(chunk.published) if published_by is not None else None
-        return day is None or published_by is None or day <= published_by
+        return chunk.id not in exclude and _by_day(chunk.published, published_by)
     return keep
+
+
+def _by_day(published: str | None, published_by: dt.date | None) -> bool:
+    """Not published after ``published_by`` (no day to compare: kept)."""
+    day = day_of(published) if published_by is not None else None
+    return day is None or published_by is None or day <= published_by
 
 
 def _widened(ranking: Callable[[int], list[tuple[Chunk, float]]], pool: int, keep: Callable[[Chunk], bool],
