@@ -112,9 +112,8 @@ def answer(
         read = compose.model_draft(raw, evidence, passages, acceptable=acceptable)
         if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
             seen = frozenset(q.chunk.id for q in passages)
-            more = [p for p in retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen,
-                                                   published_by=day)
-                    if not _published_after(p, day)][:settings.top_k]
+            again = retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen, published_by=day)
+            more = [p for p in again if not _published_after(p, day)][:settings.top_k]
             if more:
                 passages = passages + more
                 evidence = scorer.assess(searched, passages, day)
