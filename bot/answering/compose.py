@@ -73,11 +73,9 @@ def joined(pieces: Sequence[str]) -> str:
     punctuation (a headline or subhead: news writes them without a full stop) ends its line,
     or it would run into the next one ("Storm nears the coast [1] Ferries stopped. [2]" reads
     as one sentence)."""
-    out = ""
-    for piece in pieces:
-        if out:
-            out += " " if SENTENCE_END.search(strip_markers(out).rstrip()) else "\n"
-        out += piece
+    out = pieces[0] if pieces else ""
+    for before, piece in zip(pieces, pieces[1:]):
+        out += (" " if SENTENCE_END.search(strip_markers(before).rstrip()) else "\n") + piece
     return out
 
 

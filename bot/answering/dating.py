@@ -37,6 +37,19 @@ def day_of(published: str | None) -> date | None:
         return None
 
 
+def not_after(published: str | None, day: date | None) -> bool:
+    """Whether an article published ``published`` may be read on ``day`` (no day, or no date to
+    compare: yes).
+
+    >>> not_after("2024-03-02T09:00:00Z", date(2024, 3, 1)), not_after(None, date(2024, 3, 1))
+    (False, True)
+    """
+    if day is None:
+        return True
+    published_day = day_of(published)
+    return published_day is None or published_day <= day
+
+
 def as_of_note(published: Iterable[str | None], as_of: date) -> str | None:
     """"as of <newest day>" when the dated sources span several days or the newest is stale."""
     days = {d for d in (day_of(p) for p in published) if d is not None}

@@ -72,10 +72,7 @@ def answer(
     notes: list[str] = []
 
     t, searched = perf_counter(), _standalone(question, history, answerer, notes)
-    found = list(retriever.search(searched, settings.top_k, published_by=day))
-    passages = [p for p in found if not _published_after(p, day)]
-    if len(passages) < len(found):
-        notes.append(f"left out {len(found) - len(passages)} passage(s) published after {day.isoformat()}")
+    passages = list(retriever.search(searched, settings.top_k, published_by=day))  # none after `day`
     timings["retrieve"] = _ms(t)
     base = dict(question=question, backend=answerer.name, model=answerer.model,
                 standalone_question=searched, passages=tuple(passages), as_of=day.isoformat())
@@ -112,8 +109,8 @@ def answer(
         read = compose.model_draft(raw, evidence, passages, acceptable=acceptable)
         if read.unconfirmed:  # look for the model's answer itself: a claim is checked against its evidence
             seen = frozenset(q.chunk.id for q in passages)
-            again = retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen, published_by=day)
-            more = [p for p in again if not _published_after(p, day)][:settings.top_k]
+            more = retriever.search(f"{searched} {read.unconfirmed}", 2 * settings.top_k, exclude=seen,
+                                    published_by=day)[:settings.top_k]
             if more:
                 passages = passages + more
                 evidence = scorer.assess(searched, passages, day)
@@ -179,10 +176,6 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise InvalidQuestionError(f"as_of {value!r} is not a date: use YYYY-MM-DD (--as-of)") from None
-
-
-def _published_after(p: Passage, day: dt.date) -> bool:
-    return (published := dating.day_of(p.chunk.published)) is not None and published > day
 
 
 def _short_answer(scorer: EvidenceScorer, evidence: Evidence, result: Verified, proposed: str | None) -> str | None:

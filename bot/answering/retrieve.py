@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
-from bot.answering.dating import day_of
+from bot.answering.dating import not_after
 from bot.answering.stories import fold_copies, story_of, with_copies
 from bot.core.passage import Passage, RetrievalStatus
 from bot.text.headline import lead_title
@@ -161,7 +161,7 @@ class Retriever:
         grouped = {story_of(p.chunk) for p in passages if p.chunk.story_id}
         if not grouped:
             return passages
-        members = {story: [m for m in copies if _by_day(m.published, published_by)]  # later copies unnamed
+        members = {story: [m for m in copies if not_after(m.published, published_by)]  # later copies unnamed
                    for story, copies in self.stories(grouped).items()}
         return with_copies(passages, {}, members)
 
@@ -182,6 +182,8 @@ class Retriever:
 
     def _lexical_hits(self, question: str, pool: int, known: dict[str, Chunk],
                       keep: Callable[[Chunk], bool], excluded: int) -> list[tuple[Chunk, float]]:
+        known = dict(known)  # filled with the BM25-only hits fetched from the store
+
         def ranked(n: int) -> list[tuple[Chunk, float]]:
             hits = [(cid, score) for cid, score in self.lexical.search(question, n) if score > 0]
             missing = [cid for cid, _ in hits if cid not in known]
@@ -190,21 +192,14 @@ class Retriever:
             # A BM25 id the store no longer has (index mid-update) is skipped, never invented.
             return [(known[cid], score) for cid, score in hits if cid in known]
 
-        known = dict(known)
         return _widened(ranked, pool, keep, excluded)[0]
 
 
 def _keeper(exclude: frozenset[str], published_by: dt.date | None) -> Callable[[Chunk], bool]:
     """Whether a hit may be a passage: not already read, and not published after the as-of day."""
     def keep(chunk: Chunk) -> bool:
-        return chunk.id not in exclude and _by_day(chunk.published, published_by)
+        return chunk.id not in exclude and not_after(chunk.published, published_by)
     return keep
-
-
-def _by_day(published: str | None, published_by: dt.date | None) -> bool:
-    """Not published after ``published_by`` (no day to compare: kept)."""
-    day = day_of(published) if published_by is not None else None
-    return day is None or published_by is None or day <= published_by
 
 
 def _widened(ranking: Callable[[int], list[tuple[Chunk, float]]], pool: int, keep: Callable[[Chunk], bool],
