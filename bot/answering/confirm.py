@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from bot.answering.dating import day_of
 from bot.answering.short_answer import logistic
+from bot.core.dates import day_of
 from bot.text.answer_spans import all_spans
 from bot.text.question import Question
 from bot.text.tokens import stem

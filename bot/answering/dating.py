@@ -20,21 +20,10 @@ import re
 from datetime import date, timedelta
 from typing import Iterable
 
+from bot.core.dates import NEWS_CYCLE_DAYS, day_of
 from bot.text.wordlists import RECENCY_WINDOWS
 
-STALE_AFTER_DAYS = 7
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-
-
-def day_of(published: str | None) -> date | None:
-    """The calendar day of an ISO ``published`` value; None for no date or only a year/month."""
-    match = _DAY.match(published or "")
-    if not match:
-        return None
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
+STALE_AFTER_DAYS = NEWS_CYCLE_DAYS
 
 
 def not_after(published: str | None, day: date | None) -> bool:

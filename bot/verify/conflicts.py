@@ -3,6 +3,11 @@
 When passages give different values for a fact a kept sentence asserts (a role such as
 "former mayor" vs "mayor" for one person, or different figures for the same thing across
 articles), a sentence saying so, citing both sides, is added after it.
+
+Only reports of the same moment can disagree: two articles published more than a news cycle
+apart (``bot.core.dates.same_news_cycle``) describe different moments, and a title, a toll or a
+jackpot that changed between them is not a disagreement. A year is not an amount ("the 2026
+men's tournament" and "the 2030 men's tournament" are two tournaments).
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from bot.core.dates import same_news_cycle
 from bot.core.passage import Passage
+from bot.text.answer_spans import YEAR
 from bot.text.claims import Features, index_text
 from bot.text.tokens import is_identifier, numbers, stem
 from bot.text.wordlists import ROLE_QUALIFIERS as QUALIFIERS
@@ -105,7 +112,7 @@ def _role_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
         if not ours:
             continue
         a = sorted(ours, key=lambda m: (m.passage not in cited, m.passage))[0]
-        others = [m for m in mentions if m.qualifiers != a.qualifiers]
+        others = [m for m in mentions if m.qualifiers != a.qualifiers and _same_moment(passages, a.passage, m.passage)]
         if not others:
             continue
         b = sorted(others, key=lambda m: (passages[m.passage].article_id == passages[a.passage].article_id,
@@ -150,8 +157,8 @@ def _figures(text: str) -> list[tuple[frozenset, str, int, int]]:
         if len(unit) < 3 or unit in STOPWORDS:
             continue
         numeral = re.match(r"[$€£]?([\d,.]+)", m.group(0))
-        if numeral and numeral.group(1).rstrip(".,") in ids:
-            continue
+        if numeral and (numeral.group(1).rstrip(".,") in ids or (not m.group(1) and YEAR.fullmatch(numeral.group(1)))):
+            continue  # "flight 212" names a flight, "2030 men's" a tournament: neither is an amount
         out.append((frozenset(numbers(m.group(0))), stem(unit), m.start(), m.end()))
     return out
 
@@ -172,7 +179,7 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
         if a_fig is None:
             continue
         for j, p in enumerate(passages):
-            if p.article_id == a_article:
+            if p.article_id == a_article or not _same_moment(passages, a_idx, j):
                 continue
             for q in quote_sentences(p):
                 shared = claim.content & index_text(q.text).stems - {unit}
@@ -191,6 +198,10 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                                          f"“{a_quote.text[a_fig[0]:a_fig[1]]}” vs “{q.text[s:e]}”"))
                     return out
     return out
+
+
+def _same_moment(passages: Sequence[Passage], a: int, b: int) -> bool:
+    return same_news_cycle(passages[a].chunk.published, passages[b].chunk.published)
 
 
 def _conflict(key, a, a_phrase, a_quote, b, b_phrase, b_quote, passages, summary) -> Conflict:
