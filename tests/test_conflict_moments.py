@@ -56,3 +56,12 @@ def test_a_year_is_not_an_amount():
 def test_reports_a_news_cycle_apart_are_two_moments():
     assert same_news_cycle("2024-03-01", "2024-03-08") and not same_news_cycle("2024-03-01", "2024-03-09")
     assert same_news_cycle("2024-03-01T23:00:00Z", None) and same_news_cycle(None, None)
+
+
+@pytest.mark.parametrize("other, differ", [("outgoing Mayor Ana Reyes", False), ("current Mayor Ana Reyes", False),
+                                           ("former Mayor Ana Reyes", True)])
+def test_a_qualifier_that_says_the_title_is_held_agrees_with_the_bare_title(other, differ):
+    texts = {"a": ("Mayor Ana Reyes opened the new harbor bridge on Saturday.", "2024-06-01"),
+             "b": (f"The bridge was opened by {other}, officials said on Saturday.", "2024-06-02")}
+    notes = _notes("Mayor Ana Reyes opened the new harbor bridge on Saturday [1].", texts)
+    assert bool(notes) is differ, notes

@@ -72,6 +72,8 @@ NAME_ENDINGS = frozenset({"n", "an", "ian", "ean", "ns", "ans", "ians", "eans", 
 # Office titles and their qualifiers ("former", "acting"): a role said before a name.
 ROLE_QUALIFIERS = frozenset({"former", "ex", "late", "acting", "interim", "outgoing", "incoming", "then", "future",
                              "deputy", "vice", "current", "sitting", "elect"})
+# Qualifiers that say the title is held now: "current mayor" and "outgoing mayor" agree with "mayor".
+ROLE_HOLDING_QUALIFIERS = frozenset({"current", "sitting", "outgoing", "incumbent"})
 ROLE_TITLES = frozenset({
     "president", "minister", "chancellor", "secretary", "senator", "governor", "ambassador", "envoy",
     "chief", "leader", "spokesperson", "spokesman", "spokeswoman", "adviser", "advisor", "aide",

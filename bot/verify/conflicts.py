@@ -6,7 +6,8 @@ articles), a sentence saying so, citing both sides, is added after it.
 
 Only reports of the same moment can disagree: two articles published more than a news cycle
 apart (``bot.core.dates.same_news_cycle``) describe different moments, and a title, a toll or a
-jackpot that changed between them is not a disagreement. A year is not an amount ("the 2026
+jackpot that changed between them is not a disagreement. "Current", "sitting", "outgoing" and
+"incumbent" say the title is held, as the bare title does. A year is not an amount ("the 2026
 men's tournament" and "the 2030 men's tournament" are two tournaments).
 """
 
@@ -22,6 +23,7 @@ from bot.core.passage import Passage
 from bot.text.answer_spans import YEAR
 from bot.text.claims import Features, index_text
 from bot.text.tokens import is_identifier, numbers, stem
+from bot.text.wordlists import ROLE_HOLDING_QUALIFIERS as HOLDING
 from bot.text.wordlists import ROLE_QUALIFIERS as QUALIFIERS
 from bot.text.wordlists import ROLE_TITLES as TITLES
 from bot.text.wordlists import STOPWORDS
@@ -67,7 +69,7 @@ def _role_before(text: str, name_start: int) -> tuple[int, str, frozenset[str]] 
         start, pos = m.start(1), m.start(1)
     if head is None or start is None:
         return None
-    return start, head, frozenset(quals)
+    return start, head, frozenset(quals - HOLDING)  # "current mayor" says what "mayor" says
 
 
 def _mentions(surname: str, passages: Sequence[Passage]) -> list[_Mention]:
@@ -107,7 +109,7 @@ def _role_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
         mentions = [m for m in _mentions(surname, passages) if m.head in words]
         if len({m.qualifiers for m in mentions}) < 2:
             continue
-        asserted = frozenset(w for w in words if w in QUALIFIERS)
+        asserted = frozenset(w for w in words if w in QUALIFIERS - HOLDING)
         ours = [m for m in mentions if m.qualifiers == asserted] or [m for m in mentions if m.passage in cited]
         if not ours:
             continue
