@@ -3,8 +3,11 @@
 For a RealTime QA question, its own retrieved articles are chunked as ``newsbot index`` chunks
 them, ranked by BM25 (the retriever's keyword half, over this question's chunks only), and the
 sentences of the top ``k`` passages become candidates — as the pipeline's candidates are the
-sentences of its retrieved passages. A candidate is labelled 1 when it contains the gold answer
-(case and quotes ignored, as the eval scores answers). Features: ``bot/answering/features.py``.
+sentences of its retrieved passages. A candidate is labelled 1 when it states the gold answer:
+contains it as whole words (:func:`states_gold`; case and quotes ignored, as the eval scores
+answers). Whole words, because a sentence holding "2020" does not state "2", nor one about
+"Googleplex" "Google": on the calibration weeks these labels fit a model that ranks and
+calibrates better even when scored by the eval's plain containment. Features: ``bot/answering/features.py``.
 Sentence embeddings are kept in one ``.npz`` (:class:`EmbeddingCache`) so a refit embeds nothing
 it has embedded before. Used by ``evals/train_scorer.py`` and ``evals/model_bar.py``.
 
@@ -12,6 +15,8 @@ Example (the eval's normalisation of answers)::
 
     >>> norm("The “Buffalo  Bills'")
     'the buffalo bills'
+    >>> states_gold("2", "Two astronauts launched in 2020."), states_gold("Bills", "The Bills' win")
+    (False, True)
 """
 
 from __future__ import annotations
@@ -37,6 +42,12 @@ MAX_PER_ARTICLE = 3
 def norm(text: str) -> str:
     """The eval's answer normalisation: case and quotation marks ignored."""
     return " ".join(re.sub(r"[\"'“”‘’`]", "", text).lower().split())
+
+
+def states_gold(gold: str, text: str) -> bool:
+    """Whether ``text`` says ``gold`` as whole words (both normalised by :func:`norm`)."""
+    g = norm(gold)
+    return bool(g) and re.search(rf"(?<!\w){re.escape(g)}(?!\w)", norm(text)) is not None
 
 
 @dataclass
@@ -149,6 +160,5 @@ def example_of(case, passages: Sequence[Passage], cache: EmbeddingCache) -> Exam
     q = analyse_question(case.question)
     x = np.array(featurise(q, cands, dense, dt.date.fromisoformat(case.date),
                            [by_title.get(c.title, 0.0) for c in cands]), dtype=np.float64)
-    gold = norm(case.gold)
-    y = np.array([1.0 if case.answerable and gold and gold in norm(c.text) else 0.0 for c in cands])
+    y = np.array([1.0 if case.answerable and states_gold(case.gold, c.text) else 0.0 for c in cands])
     return Example(case, cands, x, y)

@@ -34,7 +34,7 @@ import numpy as np
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
 from evals import realtimeqa
-from evals.train_data import EmbeddingCache, Example, K, build_examples, norm
+from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
 def fit(examples: Sequence[Example], c: float):
@@ -128,9 +128,8 @@ def summary(outcomes, t: float) -> dict:
 
 
 def span_label(span_text: str, gold: str) -> bool:
-    """The phrase says the gold answer, with at most two words more."""
-    g, t = norm(gold), norm(span_text)
-    return bool(g) and g in t and len(t.split()) <= len(g.split()) + 2
+    """The phrase says the gold answer (as whole words), with at most two words more."""
+    return states_gold(gold, span_text) and len(norm(span_text).split()) <= len(norm(gold).split()) + 2
 
 
 def span_examples(weights: dict, examples: Sequence[Example], top: int = 3):

@@ -62,6 +62,10 @@ def test_labels_and_thresholds():
     assert train_data.norm("“Ada” LIND") == "ada lind"
     assert train_scorer.span_label("Ada Lind", "ada lind")
     assert not train_scorer.span_label("Ada Lind of the Harbor Hawks club", "Ada Lind")
+    # a label says the sentence states the answer: whole words, not a piece of another word
+    assert train_data.states_gold("Ada Lind", "Coach “Ada Lind” won.") and train_data.states_gold("$5", "It cost $5.")
+    assert not train_data.states_gold("2", "It opened in 2020.") and not train_data.states_gold("Lind", "Lindqvist won.")
+    assert not train_scorer.span_label("2020", "2") and train_scorer.span_label("2 astronauts", "2")
     outcomes = [(0.9, True, True, True), (0.8, False, False, False), (0.3, True, True, True), (0.2, False, True, True)]
     t = train_scorer.choose_threshold(outcomes, 0.6)
     answered = [r for p, r, *_ in outcomes if p >= t]
