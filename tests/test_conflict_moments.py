@@ -65,3 +65,11 @@ def test_a_qualifier_that_says_the_title_is_held_agrees_with_the_bare_title(othe
              "b": (f"The bridge was opened by {other}, officials said on Saturday.", "2024-06-02")}
     notes = _notes("Mayor Ana Reyes opened the new harbor bridge on Saturday [1].", texts)
     assert bool(notes) is differ, notes
+
+
+def test_two_quantities_with_one_unit_are_not_a_disagreement():
+    texts = {"a": ("Rebels ended the rule of the Harbor family, who ruled the republic for more than 50 years.",
+                   "2024-03-02"),
+             "b": ("The Harbor family fled the republic amid the sudden and stunning collapse of its regime after "
+                   "13 years of war.", "2024-03-02")}
+    assert _notes("The Harbor family ruled the republic for more than 50 years [1].", texts) == []

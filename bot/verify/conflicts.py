@@ -7,7 +7,9 @@ articles), a sentence saying so, citing both sides, is added after it.
 Only reports of the same moment can disagree: two articles published more than a news cycle
 apart (``bot.core.dates.same_news_cycle``) describe different moments, and a title, a toll or a
 jackpot that changed between them is not a disagreement. "Current", "sitting", "outgoing" and
-"incumbent" say the title is held, as the bare title does. A year is not an amount ("the 2026
+"incumbent" say the title is held, as the bare title does. Two figures are of one quantity only
+when the words next to them share one ("killed 12 people" / "killed 31 people", not "ruled for
+50 years" / "after 13 years of war"). A year is not an amount ("the 2026
 men's tournament" and "the 2030 men's tournament" are two tournaments).
 """
 
@@ -195,11 +197,25 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                         continue
                     if any(fu == unit and fv == v for fv, fu, _, _ in _figures(same_article)):
                         continue  # the first article reports both figures: a change, not a disagreement
+                    if not _around(a_quote.text, *a_fig) & _around(q.text, s, e):
+                        continue  # "ruled for 50 years" and "after 13 years of war": two quantities
                     out.append(_conflict(("figure", unit), a_idx, a_quote.text[a_fig[0]:a_fig[1]], a_quote,
                                          j, q.text[s:e], q, passages,
                                          f"“{a_quote.text[a_fig[0]:a_fig[1]]}” vs “{q.text[s:e]}”"))
                     return out
     return out
+
+
+AROUND_WORDS = 4  # content words each side of a figure that say what it measures
+
+
+def _around(text: str, start: int, end: int) -> set[str]:
+    """Stems of the content words next to a figure: what it counts ("killed 12 people so far")."""
+    def content(words: list[str]) -> list[str]:
+        return [stem(w) for w in words if w.lower() not in STOPWORDS and not w[:1].isdigit()]
+    before = content(re.findall(r"[A-Za-z][\w'’-]*", text[:start]))[-AROUND_WORDS:]
+    after = content(re.findall(r"[A-Za-z][\w'’-]*", text[end:]))[:AROUND_WORDS]
+    return set(before + after)
 
 
 def _same_moment(passages: Sequence[Passage], a: int, b: int) -> bool:
