@@ -60,3 +60,33 @@ def test_figures_are_not_years_or_days_of_a_date():
 def test_dates():
     texts = [s.text for s in date_spans("It closed on 4 July 2023, reopened Sept. 9 and was sold on Friday.")]
     assert texts == ["4 July 2023", "Sept. 9", "Friday"]
+
+
+@pytest.mark.parametrize("question, kind", [
+    # news quizzes open with context, or ask at the end of a statement
+    ("Summer is peak season for fairs. Where was the first carousel built?", "place"),
+    ("The committee said the 2034 games will be hosted by which city?", "place"),
+    ("The outgoing president of which African nation postponed the vote?", "place"),
+    ("The campaign said it raised $8 million in how many hours?", "number"),
+    ("The harbor's new mayor is the youngest in its history. How old is she?", "number"),
+    ("The city expects its reservoirs to run dry by the end of which month?", "date"),
+    ("A door panel blew out on a flight operated by which airline?", "name"),
+    # a wh-word after a comma opens a relative clause, not the question
+    ("The river rose after the storm, which forecasters missed.", "other"),
+    ("Ada Lind, who won in 2019, now coaches which team?", "name"),
+])
+def test_answer_kind_from_a_wh_phrase_anywhere_in_the_question(question, kind):
+    assert answer_kind(question) == kind
+
+
+def test_new_opens_a_name_and_joined_names_are_answer_phrases():
+    from bot.text.answer_spans import answer_names
+
+    assert [s.text for s in name_spans("New Zealand beat New South Wales.")] == ["New Zealand", "New South Wales"]
+    assert [s.text for s in name_spans("New rules took effect in Oslo.")] == ["Oslo"]
+    sentence = "Harbor City Mayor Ada Lind met Kool & The Gang, AT&T and the Bank of England."
+    texts = [s.text for s in answer_names(sentence)]
+    assert {"Ada Lind", "Harbor City Mayor Ada Lind", "Kool & The Gang", "AT&T", "Bank of England"} <= set(texts)
+    assert "T" not in texts  # not a piece of "AT&T"
+    for s in answer_names(sentence):
+        assert sentence[s.start:s.end] == s.text

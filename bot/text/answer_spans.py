@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text.wordlists import COUNT_WORDS, FUNCTION_WORDS, MONTH_NAMES, NUMBER_WORDS, WEEKDAYS
+from bot.text.wordlists import COUNT_WORDS, FUNCTION_WORDS, MONTH_NAMES, NAME_OPENING_STOPWORDS, NUMBER_WORDS, WEEKDAYS
 
 YEAR = re.compile(r"(?<![\w.$])(?:1[89]|20)\d\d(?![\w%])")
 
@@ -64,7 +64,7 @@ def name_spans(sentence: str) -> list[Span]:
         # trim a leading function word capitalised only by its place ("The", "In", "But")
         while True:
             head = re.match(r"([A-Z][a-z']*)\s+", text)
-            if head and head.group(1).lower() in FUNCTION_WORDS:
+            if head and head.group(1).lower() in FUNCTION_WORDS - NAME_OPENING_STOPWORDS:
                 start += head.end()
                 text = text[head.end():]
             else:
@@ -76,6 +76,43 @@ def name_spans(sentence: str) -> list[Span]:
             continue
         spans.append(Span(text, start, start + len(text), "name"))
     return spans
+
+
+_RUN = rf"{_CAP}(?:\s+{_CAP})*"
+_JOINED = re.compile(rf"(?<![\w'’]){_RUN}(?:\s*&\s*{_RUN}|\s+of\s+(?:the\s+)?{_RUN})+\+?|(?<![\w'’]){_CAP}\+(?!\w)")
+_TITLE_WORD = re.compile(r"(?:Gov|Sen|Rep|Gen|Lt|Col|Sgt|Dr|Mr|Mrs|Ms)\.|[A-Z]{2,}\b|"
+                         r"(?:Secretary|Minister|Ministry|Department)\s+of\s+(?:the\s+)?[A-Z][\w'’\-]*|"
+                         r"(?:President|Minister|Secretary|Senator|Governor|Mayor|Chancellor|Chief|Director|"
+                         r"Leader|Speaker|Chairman|Chair|Coach|Judge|Justice|Officer|Ambassador|Envoy|"
+                         r"Commissioner|Spokesperson|Spokesman|Spokeswoman)\b")
+
+
+def answer_names(sentence: str) -> list[Span]:
+    """Name spans, and the longer and shorter names news writes around them: names joined by "&"
+    or "of" ("Kool & The Gang", "Bank of England", "AT&T", "Disney+"), and the person named after
+    a title or an organisation in a run ("Gov. Greg Abbott" → "Greg Abbott", "Acme CEO Ada Lind"
+    → "Ada Lind"). The phrases a short answer is chosen from (``bot/answering/short_answer.py``).
+
+    >>> [s.text for s in answer_names("New York City Mayor Eric Adams met Kool & The Gang at the Bank of England.")]
+    ['New York City Mayor Eric Adams', 'Eric Adams', 'Kool & The Gang', 'Kool', 'Gang', 'Bank of England', 'Bank', 'England']
+    """
+    joined = list(_JOINED.finditer(sentence))
+    tight = [(m.start(), m.end()) for m in joined if not re.search(r"\s", m.group(0))]  # "AT&T", "Disney+"
+    out = {(sp.start, sp.end): sp for sp in name_spans(sentence)
+           if not any(s <= sp.start and sp.end <= e for s, e in tight)}
+    for m in joined:
+        text = re.sub(r"(?:['’]s?)?[\s,;:.]*$", "", m.group(0))
+        lead = re.match(r"(?:The|A|An|In|On|At|But|And)\s+", text)
+        start = m.start() + (lead.end() if lead and m.start() == 0 else 0)
+        text = sentence[start:m.start() + len(text)]
+        out.setdefault((start, start + len(text)), Span(text, start, start + len(text), "name"))
+    for sp in list(out.values()):
+        for t in _TITLE_WORD.finditer(sp.text):
+            rest = sp.text[t.end():].lstrip()
+            if len(rest.split()) >= 2 and rest[:1].isupper():
+                start = sp.start + len(sp.text) - len(rest)
+                out.setdefault((start, sp.end), Span(rest, start, sp.end, "name"))
+    return sorted(out.values(), key=lambda sp: (sp.start, -sp.end))
 
 
 def date_spans(sentence: str) -> list[Span]:
@@ -122,6 +159,11 @@ def figure_forms(phrase: str) -> list[str]:
 
 def all_spans(sentence: str) -> list[Span]:
     return name_spans(sentence) + date_spans(sentence) + figure_spans(sentence)
+
+
+def answer_spans(sentence: str) -> list[Span]:
+    """The phrases a short answer may be: :func:`answer_names`, dates and figures."""
+    return answer_names(sentence) + date_spans(sentence) + figure_spans(sentence)
 
 
 def outer_spans(sentence: str) -> list[Span]:

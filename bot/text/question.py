@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from bot.text.answer_spans import YEAR, name_spans
+from bot.text.sentences import sentence_spans
 from bot.text.wordlists import FUNCTION_WORDS
 
 KINDS = ("person", "date", "number", "place", "name", "other")
@@ -31,8 +32,8 @@ _KIND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I
      r"budget|fine|toll|margin|speed|height|length|distance))\b", "number"),
     (r"^(?:when|what\s+(?:day|date|time|year|month|season)|which\s+(?:day|date|year|month))\b", "date"),
     (r"^(?:where|what\s+(?:country|city|state|nation|island|town|region|province|continent|county|capital|place|"
-     r"venue|location)|which\s+(?:country|city|state|nation|island|town|region|province|continent|county|capital|"
-     r"place|venue|location|u\.s\.\s+state|countries|cities|states))\b", "place"),
+     r"venue|location)|which\s+(?:[\w.&-]+\s+){0,2}?(?:country|city|state|nation|island|town|region|province|continent|"
+     r"county|capital|place|venue|location|territory|countries|cities|states|nations))\b", "place"),
     (r"^(?:who|whom|whose|which\s+(?:person|people|man|woman|men|women|player|actor|actress|singer|rapper|artist|"
      r"politician|leader|official|athlete|star|celebrity|author|writer|director|candidate|ceo|executive|judge|"
      r"senator|governor|president|minister|coach|driver|golfer|tennis\s+player|musician|comedian|lawmaker)|"
@@ -72,12 +73,33 @@ def answer_kind(question: str) -> str:
     ('other', 'person')
     """
     text = _LEAD_IN.sub("", question.strip().lstrip("¿"))
-    if _WHO_IS_NAME.match(text):
-        return "other"  # "Who is Ada Lind?" asks what she is, not for another person
-    for rule, kind in _KIND_RULES:
-        if rule.search(text):
-            return kind
+    for at in _wh_positions(text):
+        part = _LEAD_IN.sub("", text[at:])
+        if _WHO_IS_NAME.match(part):
+            return "other"  # "Who is Ada Lind?" asks what she is, not for another person
+        for rule, kind in _KIND_RULES:
+            if rule.search(part):
+                return kind
     return "other"
+
+
+_WH = re.compile(r"(?<![,;:(—–-])\s+(?=(?:which|what|how|who|whom|whose|where|when)\b)", re.IGNORECASE)
+
+
+def _wh_positions(text: str) -> list[int]:
+    """Where the question's wh-phrase may start, most likely first: the start of its last sentence
+    (news quizzes open with context: "Summer is peak season. Where was …?"), the start of the
+    text, then a wh-word inside the last sentence, the last one first ("… moving to which
+    state?", "… raised $81 million in how many hours?"). A wh-word after a comma opens a relative
+    clause ("Ada Lind, who won …"), not the question.
+
+    >>> t = "Rain fell all week. The river rose to which level, who said?"
+    >>> [t[i:i + 9] for i in _wh_positions(t)]
+    ['The river', 'Rain fell', 'which lev']
+    """
+    last = max((start for start, _ in sentence_spans(text)), default=0)
+    inner = [m.end() for m in _WH.finditer(text, last)]
+    return list(dict.fromkeys([last, 0] + inner[::-1]))
 
 
 def analyse_question(question: str) -> Question:

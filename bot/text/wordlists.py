@@ -97,6 +97,8 @@ NAME_ALIASES = (
 # Words that are never part of a name phrase or an answer: function words plus common prepositions.
 FUNCTION_WORDS = STOPWORDS | frozenset("""according amid among around across along behind beyond despite except
 inside outside through toward towards upon within without meanwhile however instead both either neither""".split())
+# Stopwords that begin proper names ("New York", "New Delhi"): a name run is not trimmed of them.
+NAME_OPENING_STOPWORDS = frozenset({"new"})
 MONTH_NAMES = tuple(dict.fromkeys(m.capitalize() for m in MONTHS.values()))
 # Number words that count something ("four astronauts", "dozens of ships"); not ordinals.
 COUNT_WORDS = frozenset(w for w, n in NUMBER_WORDS.items() if w not in _ORDINALS.split()) | frozenset(
