@@ -133,6 +133,8 @@ def summary(outcomes, t: float) -> dict:
 # A short answer is a second claim on top of its sentence ("Ada Lind — <sentence>"): when the
 # sentence states the answer, the phrase shown must be the answer at least 4 times in 5.
 SPAN_TARGET = 0.8
+MIN_PHRASES = 10  # a cutoff is chosen on at least this many calibration phrases
+NEVER = 1.0  # a cutoff no probability reaches
 
 
 def span_label(span_text: str, gold: str) -> bool:
@@ -165,7 +167,9 @@ def span_examples(weights: dict, examples: Sequence[Example], top: int = 3):
 def span_threshold(span_w: dict, x: np.ndarray, y: np.ndarray, qids, target: float) -> float:
     """Lowest cutoff at which the best phrase of a sentence that states the answer is right >=
     target of the time. The phrase model's own error: a phrase of a wrong sentence is wrong
-    whatever the phrase model does, and the sentence scorer's threshold already decided that."""
+    whatever the phrase model does, and the sentence scorer's threshold already decided that.
+    A share of fewer than MIN_PHRASES phrases measures nothing: where no cutoff reaches the
+    target on that many, the answer is NEVER (no short answer is shown)."""
     p = probabilities(span_w, x)
     best: dict = {}
     for pi, yi, q in zip(p, y, qids):
@@ -173,9 +177,9 @@ def span_threshold(span_w: dict, x: np.ndarray, y: np.ndarray, qids, target: flo
             best[q] = (pi, yi)
     for t in np.round(np.arange(0.02, 0.96, 0.01), 2):
         shown = [yi for pi, yi in best.values() if pi >= t]
-        if shown and sum(shown) / len(shown) >= target:
+        if len(shown) >= MIN_PHRASES and sum(shown) / len(shown) >= target:
             return float(t)
-    return 0.95
+    return NEVER
 
 
 def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: EmbeddingCache | None = None,

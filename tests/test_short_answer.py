@@ -31,13 +31,18 @@ def test_a_piece_of_a_longer_phrase_is_marked_inner():
 
 def test_the_cutoff_counts_only_phrases_of_sentences_that_state_the_answer():
     weights = {"coef": [0.0, 1.0], "mean": [0.0, 0.0], "scale": [1.0, 1.0]}
-    # column 1 is the logit: probabilities 0.73 and 0.27
-    x = np.array([[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
-    y = np.array([1.0, 0.0, 0.0])
-    right, wrong = ("q1", 0, True), ("q2", 0, False)
-    # the wrong phrase of a wrong sentence (q2) does not pull the cutoff up
-    assert train_scorer.span_threshold(weights, x, y, [right, right, wrong], 0.9) <= 0.27
-    assert train_scorer.span_threshold(weights, x[:2], np.array([0.0, 1.0]), [right, right], 0.9) == 0.95
+    n = train_scorer.MIN_PHRASES
+    # column 1 is the logit: right phrases at probability 0.73 (n questions whose sentence is
+    # right), wrong phrases of wrong sentences at 0.73 too (n more questions)
+    x = np.array([[1.0, 1.0]] * (2 * n))
+    y = np.array([1.0] * n + [0.0] * n)
+    qids = [(f"r{i}", 0, True) for i in range(n)] + [(f"w{i}", 0, False) for i in range(n)]
+    # the phrases of wrong sentences do not pull the cutoff up
+    assert train_scorer.span_threshold(weights, x, y, qids, 0.9) <= 0.73
+    # fewer phrases than MIN_PHRASES measure nothing: no cutoff, no short answer
+    assert train_scorer.span_threshold(weights, x[:n - 1], y[:n - 1], qids[:n - 1], 0.9) == train_scorer.NEVER
+    # right sentences whose phrases are wrong: no cutoff
+    assert train_scorer.span_threshold(weights, x, 1 - y, qids[:n] + qids[:n], 0.9) == train_scorer.NEVER
 
 
 def test_what_the_question_asks_for_next_to_a_phrase_is_marked():
