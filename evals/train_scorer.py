@@ -17,10 +17,12 @@ instead takes the lowest threshold reaching ``--target-precision``. The short-an
 model is fitted on the phrases of each training question's best sentences; its cutoff is the
 lowest at which, among calibration questions whose best sentence states the answer, the best
 phrase is the answer at least :data:`SPAN_TARGET` (4 in 5) of the time. The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
-needs no scikit-learn. Deterministic: same data, same machine → same file. Across machines
-the embeddings differ slightly (bf16 where the CPU has native bf16, fp32 elsewhere),
-and so do the weights: the confirmation model refit on an fp32 machine from the bf16 one's
-file moved coefficients by ≤ 0.0013, with the same cutoff and the same kept/stopped figures.
+needs no scikit-learn. Deterministic: sentences are embedded by the ONNX fp32 export the
+pipeline embeds questions and candidates with (:data:`TRAIN_BACKEND`), which gives a text the
+same vector whatever shares its batch, so a cold run and one over a cache filled by earlier
+runs write the same file. (Until 2026-12-04 training used torch bf16 where the CPU had it:
+batch-dependent by up to 9e-4, so the committed file came from no run one could repeat; a cold
+run moved a coefficient by 0.19 and the refusal threshold 0.21 → 0.23.)
 
     python -m evals.train_scorer [--out bot/answering/scorer_weights.json] [--cache DIR]
 """
@@ -47,6 +49,7 @@ def fit(examples: Sequence[Example], c: float):
 
 
 DIGITS = 10  # decimals kept of fitted weights
+TRAIN_BACKEND = "onnx"  # see main()
 
 
 def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
@@ -234,8 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.core.settings import load_settings
     from index.embedders import build_embedder
 
-    embedder = build_embedder(load_settings({}))
-    cache = EmbeddingCache(embedder, args.cache)
+    # The vectors the pipeline's question path computes (role "query": ONNX fp32), which give a
+    # sentence the same vector in any batch, so a cache filled over many runs equals a cold one.
+    embedder = build_embedder(load_settings({}, embedder_backend=TRAIN_BACKEND), role="query")
+    cache = EmbeddingCache(embedder, args.cache, tag=f"{embedder.name}/{TRAIN_BACKEND}")
     answers = args.model_answers or args.data / "predictions-2023.json"
     if args.confirm_only:
         result = json.loads(args.out.read_text(encoding="utf-8"))

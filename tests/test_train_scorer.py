@@ -105,3 +105,26 @@ def test_model_answer_outcomes_right_wrong_refused_and_the_bar_between_them():
     assert got("The articles do not say who the coach is.") is None
     bar = model_bar.fit_bar([(r[0]["p_stating"], r[1]) for r in (right, wrong, absent)])
     assert wrong[0]["p_stating"] < bar <= right[0]["p_stating"]
+
+
+def test_the_embedding_cache_is_reused_only_by_the_encoder_that_made_it(tmp_path):
+    path = tmp_path / "emb.npz"
+    first = FakeEmbedder()
+    made = train_data.EmbeddingCache(first, path, tag="minilm/onnx")
+    vectors = made.embed(["Storm Aldo reached the coast.", "Ferries were cancelled."])
+    made.save()
+    again = FakeEmbedder()
+    assert (train_data.EmbeddingCache(again, path, tag="minilm/onnx").embed(["Ferries were cancelled."])
+            == vectors[1]).all()
+    assert again.embedded == 0  # read from the file
+    other = FakeEmbedder()
+    train_data.EmbeddingCache(other, path, tag="minilm@torch-bf16").embed(["Ferries were cancelled."])
+    assert other.embedded == 1  # another encoder's vectors are not this one's
+
+
+def test_training_embeds_as_the_pipeline_embeds_questions():
+    """The scorer is fitted on the vectors it will be applied to: those of the question path."""
+    from index.backends import CpuFeatures, parse_cpu_flags, resolve
+
+    cpu = CpuFeatures(parse_cpu_flags("flags : avx2 avx512f avx512_bf16 amx_bf16"), onednn_bf16=True, onnx_export=True)
+    assert resolve("auto", cpu, role="query").backend == train_scorer.TRAIN_BACKEND
