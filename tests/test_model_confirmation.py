@@ -141,6 +141,26 @@ def test_the_balanced_bar_is_the_lowest_with_the_best_balanced_accuracy(outcomes
     assert fit_bar(outcomes, keep=None) == bar
 
 
+def test_out_of_fold_probabilities_never_see_their_own_week():
+    """The cutoff is chosen on held-out probabilities: a train row is predicted by a model fitted
+    without its week, so relabelling a week changes no prediction of that week."""
+    import numpy as np
+
+    from evals.model_bar import out_of_fold
+
+    rng = np.random.default_rng(0)
+    weeks = [w for w in range(10) for _ in range(20)]
+    x = np.column_stack([np.ones(200), rng.normal(size=200)])
+    y = (x[:, 1] + rng.normal(scale=0.5, size=200) > 0).astype(float)
+    p = out_of_fold(x, y, weeks, folds=5)
+    flipped = y.copy()
+    flipped[np.array(weeks) == 3] = 1 - flipped[np.array(weeks) == 3]
+    q = out_of_fold(x, flipped, weeks, folds=5)
+    mine = np.array(weeks) == 3
+    assert np.allclose(p[mine], q[mine]) and not np.allclose(p[~mine], q[~mine])
+    assert p[x[:, 1] > 1].mean() > 0.8 > 0.2 > p[x[:, 1] < -1].mean()  # and they still rank
+
+
 def test_a_sentence_replaced_by_the_passage_that_states_a_part_of_it_says_which_part():
     out = ask(build(top_k=3), ScriptedAnswerer("The Harbor Hawks beat the Coast Gulls.", name="openai"),
               threshold=0.05, top_k=3)
