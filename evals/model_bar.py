@@ -116,6 +116,14 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, weeks: Sequence, folds: int = FOLD
     return out
 
 
+def spread(outcomes: Sequence[tuple[float, bool]], resamples: int = 200, seed: int = 0) -> list[float]:
+    """10th and 90th percentile of :func:`fit_bar` over bootstrap resamples of ``outcomes``:
+    how far the cutoff would move on another draw of as many answers."""
+    rng = np.random.default_rng(seed)
+    bars = [fit_bar([outcomes[i] for i in rng.integers(0, len(outcomes), len(outcomes))]) for _ in range(resamples)]
+    return [round(float(v), 2) for v in np.percentile(bars, [10, 90])]
+
+
 def fit_bar(outcomes: Sequence[tuple[float, bool]], keep: float | None = KEEP_TARGET) -> float:
     """The highest cutoff keeping ``keep`` of the right answers (``None``: the lowest within TIE of
     the best balanced accuracy); 0.5 when the outcomes hold only one class."""
@@ -176,5 +184,6 @@ def fit(weights: dict, answers_path: Path, data: Path, cache, year: int = 2023, 
             "fitted_on": f"{SYSTEM} answers to RealTime QA {year}: weights on train weeks {weeks['train']}, "
                          f"cutoff keeping {KEEP_TARGET:.0%} of right answers held out: calibration weeks {weeks['calibration']} "
                          f"and the train weeks out of fold ({FOLDS} folds of weeks)",
+            "cutoff_spread": {"calibration_only": spread(held[len(train_p):]), "held_out": spread(held)},
             "train": rates(train_p, [bool(v) for v in y["train"]], cutoff),
             "calibration": rates(cal_p, [bool(v) for v in y["calibration"]], cutoff)}

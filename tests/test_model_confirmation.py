@@ -161,6 +161,21 @@ def test_out_of_fold_probabilities_never_see_their_own_week():
     assert p[x[:, 1] > 1].mean() > 0.8 > 0.2 > p[x[:, 1] < -1].mean()  # and they still rank
 
 
+def test_the_cutoff_spread_narrows_with_more_answers_of_the_same_kind():
+    import numpy as np
+
+    from evals.model_bar import spread
+
+    rng = np.random.default_rng(1)
+
+    def draw(n):
+        return [(float(p), True) for p in rng.beta(4, 2, n)] + [(float(p), False) for p in rng.beta(2, 4, n)]
+
+    few, many = spread(draw(40)), spread(draw(300))
+    assert few[0] <= few[1] and many[1] - many[0] < few[1] - few[0]
+    assert spread([(0.9, True)] * 20 + [(0.1, False)] * 20) == [0.9, 0.9]
+
+
 def test_a_sentence_replaced_by_the_passage_that_states_a_part_of_it_says_which_part():
     out = ask(build(top_k=3), ScriptedAnswerer("The Harbor Hawks beat the Coast Gulls.", name="openai"),
               threshold=0.05, top_k=3)
