@@ -73,3 +73,38 @@ def test_two_quantities_with_one_unit_are_not_a_disagreement():
              "b": ("The Harbor family fled the republic amid the sudden and stunning collapse of its regime after "
                    "13 years of war.", "2024-03-02")}
     assert _notes("The Harbor family ruled the republic for more than 50 years [1].", texts) == []
+
+
+def test_reports_that_each_state_both_figures_agree():
+    texts = {"a": ("A gunman killed at least 9 people and injured more than 50 at the harbor fair, police said.",
+                   "2024-03-02"),
+             "b": ("The gunman opened fire on the harbor fair, killing at least 9 and injuring over 50 people.",
+                   "2024-03-02")}
+    assert _notes("A gunman killed at least 9 people at the harbor fair [1].", texts) == []
+
+
+@pytest.mark.parametrize("other, differ", [
+    ("Piet Laan's contract with the Coast Gulls ended up being 12 years, worth $400 million.", False),
+    ("Ada Lind's deal with the Harbor Hawks will run 12 years, worth $700 million.", True),
+])
+def test_figures_differ_only_between_reports_of_one_subject(other, differ):
+    texts = {"a": ("Ada Lind signed with the Harbor Hawks, a 10-year deal worth $700 million.", "2024-03-02"),
+             "b": (other, "2024-03-03")}
+    notes = _notes("Ada Lind signed with the Harbor Hawks, a 10-year deal worth $700 million [1].", texts)
+    assert bool(notes) is differ, notes
+
+
+def test_a_note_is_dropped_with_the_sentence_it_is_about():
+    """A sentence the question's constraints drop takes its note on differing passages with it:
+    alone, "The articles differ: …" would be an answer about nothing asked."""
+    from bot.answering.flow import verify_draft
+
+    texts = {"a": ("Rescuers said the 2019 flood in the river valley killed 12 people.", "2024-03-02"),
+             "b": ("Rescuers said the 2019 flood in the river valley killed 31 people.", "2024-03-03")}
+    draft = "Rescuers said the 2019 flood in the river valley killed 12 people [1]."
+    assert len(verify_answer(draft, _passages(texts)).sentences) == 2  # the sentence and its note
+    v = verify_draft(draft, _passages(texts), False, question="How many people did the 2021 flood in the river valley kill?")
+    assert v.sentences == ()
+    assert [d.reason for d in v.dropped if d.note] == ["its sentence was dropped"]
+    kept = verify_draft(draft, _passages(texts), False, question="How many people did the 2019 flood in the river valley kill?")
+    assert [s.note for s in kept.sentences] == [False, True]

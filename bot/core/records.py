@@ -44,6 +44,7 @@ class AnswerSentence:
     citations: tuple[int, ...]  # markers
     supported: bool
     reason: str = ""  # why verification dropped/flagged it ("number 28 not in cited passages")
+    note: bool = False  # says something of the sentence before it (passages that differ): shown, or dropped, with it
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "
           "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
           "nov": "november", "dec": "december"}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Capitalised words that date a sentence and name nothing ("on Monday", "in March", "Sept").
+CALENDAR_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(MONTHS.values())
 
 # Abbreviations whose full stop does not end a sentence ("Dec. 3", "Mr. Smith").
 ABBREVIATIONS = frozenset({

@@ -9,7 +9,9 @@ apart (``bot.core.dates.same_news_cycle``) describe different moments, and a tit
 jackpot that changed between them is not a disagreement. "Current", "sitting", "outgoing" and
 "incumbent" say the title is held, as the bare title does. Two figures are of one quantity only
 when the words next to them share one ("killed 12 people" / "killed 31 people", not "ruled for
-50 years" / "after 13 years of war"). A year is not an amount ("the 2026
+50 years" / "after 13 years of war"), when the two sentences do not name two different subjects
+("Ohtani's 10-year deal" / "Trout's contract ... 12 years"), and when neither also states the
+other's figure ("killed 59 people and injured 500" / "killing 59 and injuring 500 people"). A year is not an amount ("the 2026
 men's tournament" and "the 2030 men's tournament" are two tournaments).
 """
 
@@ -23,12 +25,12 @@ from typing import Sequence
 from bot.core.dates import same_news_cycle
 from bot.core.passage import Passage
 from bot.text.answer_spans import YEAR
-from bot.text.claims import Features, index_text
+from bot.text.claims import Features, claim_features, index_text
 from bot.text.tokens import is_identifier, numbers, stem
+from bot.text.wordlists import CALENDAR_WORDS, STOPWORDS
 from bot.text.wordlists import ROLE_HOLDING_QUALIFIERS as HOLDING
 from bot.text.wordlists import ROLE_QUALIFIERS as QUALIFIERS
 from bot.text.wordlists import ROLE_TITLES as TITLES
-from bot.text.wordlists import STOPWORDS
 from bot.verify.quotes import Quote, quote_sentences
 
 _ROLE_TOKEN = re.compile(r"(\S+)\s+$")
@@ -192,9 +194,14 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                 theirs = identifiers(q.text)
                 if about and theirs and not about & theirs:
                     continue  # the same attribute of a different entity: no disagreement
+                if not _same_subject(a_quote.text, q.text):
+                    continue  # "Ohtani's 10-year deal" and "Trout's contract ... 12 years": two subjects
+                q_numbers, a_numbers = set(numbers(q.text)), set(numbers(a_quote.text))
                 for v, u, s, e in _figures(q.text):
                     if u != unit or v == values or not v:
                         continue
+                    if values <= q_numbers or v <= a_numbers:
+                        continue  # each states the other's figure too ("killed 59 ... injured 500 people"): two quantities
                     if any(fu == unit and fv == v for fv, fu, _, _ in _figures(same_article)):
                         continue  # the first article reports both figures: a change, not a disagreement
                     if not _around(a_quote.text, *a_fig) & _around(q.text, s, e):
@@ -207,6 +214,26 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
 
 
 AROUND_WORDS = 4  # content words each side of a figure that say what it measures
+
+
+def _names(text: str) -> set[str]:
+    """The names a sentence says past its first word (capitalised there, "Officials" or "Police"
+    need not name anything), days and months left out: they date, they do not name."""
+    first = re.match(r"[^\w]*([\w.’'-]+)", text)
+    opener = first.group(1).rstrip(".").lower() if first else ""
+    return {n.lower() for n in claim_features(text).names} - CALENDAR_WORDS - {opener, opener.removesuffix("'s")}
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Two sentences can report one quantity unless both name things and share none of them.
+
+    >>> _same_subject("Ada Lind signed a 10-year deal on Monday.", "Piet Laan's deal ran 12 years on Monday.")
+    False
+    >>> _same_subject("Rescuers said 12 people died.", "Police said 31 people died in Harbor City.")
+    True
+    """
+    ours, theirs = _names(a), _names(b)
+    return not ours or not theirs or bool(ours & theirs)
 
 
 def _around(text: str, start: int, end: int) -> set[str]:

@@ -151,5 +151,5 @@ def _number(plan: list[_Planned], passages: Sequence[Passage], dropped, notes) -
             marks = tuple(dict.fromkeys(used))
         else:
             text, marks = item.text, tuple(dict.fromkeys(used))
-        sentences.append(AnswerSentence(text, marks, item.supported, item.reason))
+        sentences.append(AnswerSentence(text, marks, item.supported, item.reason, note=item.template))
     return Verified(tuple(sentences), tuple(citations), tuple(dropped), tuple(notes))
