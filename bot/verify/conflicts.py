@@ -10,8 +10,8 @@ jackpot that changed between them is not a disagreement. "Current", "sitting", "
 "incumbent" say the title is held, as the bare title does. Two figures are of one quantity only
 when the words next to them share one ("killed 12 people" / "killed 31 people", not "ruled for
 50 years" / "after 13 years of war"), when the two sentences do not name two different subjects
-("Ohtani's 10-year deal" / "Trout's contract ... 12 years"), and when neither also states the
-other's figure ("killed 59 people and injured 500" / "killing 59 and injuring 500 people"). A year is not an amount ("the 2026
+("Ada Lind's 10-year deal" / "Piet Laan's contract ... 12 years"), and when neither also states the
+other's figure ("killed 9 people and injured 50" / "killing 9 and injuring 50 people"). A year is not an amount ("the 2026
 men's tournament" and "the 2030 men's tournament" are two tournaments).
 """
 
@@ -195,13 +195,13 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                 if about and theirs and not about & theirs:
                     continue  # the same attribute of a different entity: no disagreement
                 if not _same_subject(a_quote.text, q.text):
-                    continue  # "Ohtani's 10-year deal" and "Trout's contract ... 12 years": two subjects
+                    continue  # "Ada Lind's 10-year deal" and "Piet Laan's contract ... 12 years": two subjects
                 q_numbers, a_numbers = set(numbers(q.text)), set(numbers(a_quote.text))
                 for v, u, s, e in _figures(q.text):
                     if u != unit or v == values or not v:
                         continue
                     if values <= q_numbers or v <= a_numbers:
-                        continue  # each states the other's figure too ("killed 59 ... injured 500 people"): two quantities
+                        continue  # each states the other's figure too ("killed 9 ... injured 50 people"): two quantities
                     if any(fu == unit and fv == v for fv, fu, _, _ in _figures(same_article)):
                         continue  # the first article reports both figures: a change, not a disagreement
                     if not _around(a_quote.text, *a_fig) & _around(q.text, s, e):
