@@ -5,7 +5,7 @@ over HTTP with the same code. Embeddings are always passed in (Chroma's default 
 The collection holds everything needed to answer — each chunk's document, its article's metadata and
 content hash (``facts``) — so any machine rebuilds BM25 and the manifest from it (``scan``); its metadata
 carries a version stamp writers bump per batch (``bump_version``), readers poll (``version``); a side
-collection holds the write lease (``LeaseSlot``, policy in index/lease.py).
+collection holds the write lease (``index/lease_slot.py``, policy in index/lease.py).
 """
 
 from __future__ import annotations
@@ -123,6 +123,17 @@ class ChromaStore:
                 return
             offset += page
 
+    def vectors(self, page: int = _PAGE) -> Iterator[tuple[list[str], list]]:
+        """Every chunk's id and embedding, a page at a time (exact search in bench/dense_recall.py)."""
+        for offset in range(0, self.count(), page):
+            got = self._collection.get(include=["embeddings"], limit=page, offset=offset)
+            yield list(got["ids"]), list(got["embeddings"])
+
+    def set_ef_search(self, ef: int) -> None:
+        """HNSW candidates explored per query; ``configuration`` is not metadata, so no merge is needed."""
+        if (self._collection.configuration_json or {}).get("hnsw", {}).get("ef_search") != ef:
+            self._collection.modify(configuration={"hnsw": {"ef_search": ef}})
+
     @property
     def identity(self) -> str:
         """The collection's server-side id: changes when it is dropped and made again."""
@@ -157,30 +168,6 @@ class ChromaStore:
     def embedder_info(self) -> tuple[str | None, int | None]:
         meta = self._collection.metadata or {}
         return meta.get("embedder"), meta.get("dimension")
-
-
-class LeaseSlot:
-    """One record in a small side collection: the write lease. ``create`` adds it only when
-    absent (Chroma ignores an ``add`` of an existing id, so the first writer wins);
-    ``delete_if`` removes it only while it still names the given owner."""
-
-    _ID = "lease"
-
-    def __init__(self, client, name: str):
-        self._col = client.get_or_create_collection(name, embedding_function=None)
-
-    def read(self) -> dict | None:
-        got = self._col.get(ids=[self._ID], include=["metadatas"])
-        return dict(got["metadatas"][0] or {}) if got["ids"] else None
-
-    def create(self, record: Mapping[str, object]) -> None:
-        self._col.add(ids=[self._ID], embeddings=[[1.0]], documents=["lease"], metadatas=[_flat(record)])
-
-    def write(self, record: Mapping[str, object]) -> None:
-        self._col.upsert(ids=[self._ID], embeddings=[[1.0]], documents=["lease"], metadatas=[_flat(record)])
-
-    def delete_if(self, owner: str) -> None:
-        self._col.delete(ids=[self._ID], where={"owner": owner})
 
 
 def _flat(fields: Mapping[str, object]) -> dict:
@@ -256,10 +243,13 @@ def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
             raise
         client, where = _client(settings, create=True)
         collection = client.get_or_create_collection(
-            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            settings.collection, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": int(settings.hnsw_ef_search)}},
             metadata={"embedder": embedder.name, "dimension": int(embedder.dimension),
                       "backend": str(getattr(embedder, "backend", "") or "")})
         store = ChromaStore(client, collection, where)
+    if create:  # only the writer tunes the search of a store made before (or with another value)
+        store.set_ef_search(int(settings.hnsw_ef_search))
     # The name is the vector space (index/backends.py): fp32, bf16 and ONNX fp32 share one; int8 has its own.
     built_with, dim = store.embedder_info
     if built_with is not None and (built_with != embedder.name or int(dim or 0) != int(embedder.dimension)):
@@ -282,8 +272,10 @@ def open_existing(settings) -> ChromaStore:
                                 "seeds/` (with the same --store / --chroma-url) first") from None
 
 
-def open_lease_slot(settings) -> LeaseSlot:
-    """The write-lease record beside the settings' collection (server mode)."""
+def open_lease_slot(settings):
+    """The write-lease record beside the settings' collection (server mode, ``index/lease_slot.py``)."""
+    from index.lease_slot import LeaseSlot
+
     client, _ = _client(settings, create=True)
     return LeaseSlot(client, f"{settings.collection}{LEASE_SUFFIX}")
 

@@ -48,6 +48,34 @@ def test_roundtrip_query_get_and_metadata(settings):
     assert store.all_ids() == ["a0#0000", "a2#0000"]
 
 
+def _ef_search(settings) -> int:
+    import chromadb
+
+    col = chromadb.PersistentClient(str(settings.store / "chroma")).get_collection(settings.collection, embedding_function=None)
+    return col.configuration_json["hnsw"]["ef_search"]
+
+
+def test_the_writer_sets_how_widely_hnsw_searches_and_readers_leave_it(settings, tmp_path):
+    """Chroma's default ef_search (100) leaves some nearest chunks out, differently on each open;
+    `newsbot index` sets the configured value on a new store and on one made before."""
+    embedder = FakeEmbedder()
+    open_store(settings, embedder, create=True)
+    assert _ef_search(settings) == settings.hnsw_ef_search == 1000
+    import chromadb  # a store made by an older newsbot: Chroma's default
+
+    old = load_settings({}, store=tmp_path / "old")
+    chromadb.PersistentClient(str(old.store / "chroma")).get_or_create_collection(
+        old.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedder": embedder.name, "dimension": embedder.dimension})
+    assert _ef_search(old) == 100
+    open_store(old, embedder)  # a reader changes nothing
+    assert _ef_search(old) == 100
+    open_store(old, embedder, create=True)
+    assert _ef_search(old) == 1000
+    open_store(load_settings({"NEWSBOT_HNSW_EF_SEARCH": "300"}, store=old.store), embedder, create=True)
+    assert _ef_search(old) == 300
+
+
 def test_reopen_persists_and_checks_the_embedder(settings):
     embedder = FakeEmbedder()
     store = open_store(settings, embedder, create=True)

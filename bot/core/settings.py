@@ -36,6 +36,7 @@ class Settings:
     chroma_url: str | None = _setting(None, "URL of a Chroma server (`chroma run`); when set, the server holds everything needed to answer and index (chunks, article hashes, version stamp, write lease) and --store is only a local cache.", "NEWSBOT_CHROMA_URL")
     collection: str = _setting("newsbot", "Name of the Chroma collection holding the chunks.", "NEWSBOT_COLLECTION")
     lexical_refresh_s: float = _setting(5.0, "A long-running reader (chat, slack) checks the store's version stamp at most this often and refreshes BM25 when it moved (0: before every question).", "NEWSBOT_LEXICAL_REFRESH_S")
+    hnsw_ef_search: int = _setting(1000, "Candidates Chroma's HNSW index explores per dense query (set on the collection by `newsbot index`). Chroma rebuilds the part of its index written since its last sync (up to its sync_threshold, 1000 chunks) on every open, at random: with its default of 100, 2 % of RealTime QA questions got other nearest chunks from one open to the next and 24 % missed some of their 32 nearest; 1000, the size of that part, found all of them every time, for +1.6 ms a query at 20k chunks and +6.5 ms at 100k (bench/dense_recall.py).", "NEWSBOT_HNSW_EF_SEARCH")
     lease_ttl_s: float = _setting(60.0, "With --chroma-url: the write lease an index run holds in the server (renewed every third of this) expires this long after its writer stops renewing, e.g. was killed.", "NEWSBOT_LEASE_TTL_S")
 
     # --- embedding and chunking ------------------------------------------------
