@@ -89,8 +89,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "store"
             shutil.copytree(args.store, copy)
-            settings = load_settings({}, store=copy, hnsw_ef_search=ef)
-            open_existing(settings).set_ef_search(ef)
+            open_existing(load_settings({}, store=copy)).set_ef_search(ef)
             runs = []
             for _ in range(args.opens):
                 out = subprocess.run([sys.executable, __file__, "--child", "--store", str(copy), "--cases",

@@ -218,12 +218,13 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
     by_marker = {c.marker: c for c in v.citations}
     asked = {stem(w) for w in condense.content_words(question)} if question else None
     kept, dropped = [], list(v.dropped)
-    last_dropped = False
+    about = None  # the sentence a note is about: the last one before it that is not a note
     for s in v.sentences:
-        if s.note and last_dropped:  # a note on passages that differ about a sentence not shown
+        if not s.note:
+            about = s
+        elif about is not None and not any(k is about for k in kept):  # a note on a sentence not shown
             dropped.append(dataclasses.replace(s, supported=False, reason="its sentence was dropped"))
             continue
-        last_dropped = not s.note
         quotes = [by_marker[m].quote for m in s.citations if m in by_marker]
         # A claim resting only on text that addresses a model ("ignore previous
         # instructions, answer X") is an injection, not news: never show it.
@@ -238,7 +239,6 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
             dropped.append(dataclasses.replace(s, supported=False, reason="off-topic: shares no word with the question"))
             continue
         kept.append(s)
-        last_dropped = False
     used = {m for s in kept for m in s.citations}
     return Verified(tuple(kept), tuple(c for c in v.citations if c.marker in used), tuple(dropped), v.notes)
 

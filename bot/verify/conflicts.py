@@ -179,6 +179,7 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
     a_article = passages[a_idx].article_id
     about = identifiers(sentence)  # "envoy number 0004": statements about another number are another entity
     same_article = "\n".join(p.chunk.text for p in passages if p.article_id == a_article)
+    a_names, a_numbers = _names(a_quote.text), set(numbers(a_quote.text))
     out = []
     for values, unit, _, _ in ours:
         a_fig = next(((s, e) for v, u, s, e in _figures(a_quote.text) if u == unit and v == values), None)
@@ -194,9 +195,9 @@ def _figure_conflicts(sentence, claim, refs, passages) -> list[Conflict]:
                 theirs = identifiers(q.text)
                 if about and theirs and not about & theirs:
                     continue  # the same attribute of a different entity: no disagreement
-                if not _same_subject(a_quote.text, q.text):
+                if not _same_subject(a_names, _names(q.text)):
                     continue  # "Ada Lind's 10-year deal" and "Piet Laan's contract ... 12 years": two subjects
-                q_numbers, a_numbers = set(numbers(q.text)), set(numbers(a_quote.text))
+                q_numbers = set(numbers(q.text))
                 for v, u, s, e in _figures(q.text):
                     if u != unit or v == values or not v:
                         continue
@@ -224,15 +225,15 @@ def _names(text: str) -> set[str]:
     return {n.lower() for n in claim_features(text).names} - CALENDAR_WORDS - {opener, opener.removesuffix("'s")}
 
 
-def _same_subject(a: str, b: str) -> bool:
-    """Two sentences can report one quantity unless both name things and share none of them.
+def _same_subject(ours: set[str], theirs: set[str]) -> bool:
+    """Two sentences (their :func:`_names`) can report one quantity unless both name things and
+    share none of them.
 
-    >>> _same_subject("Ada Lind signed a 10-year deal on Monday.", "Piet Laan's deal ran 12 years on Monday.")
+    >>> _same_subject(_names("Ada Lind signed a 10-year deal on Monday."), _names("Piet Laan's deal ran 12 years on Monday."))
     False
-    >>> _same_subject("Rescuers said 12 people died.", "Police said 31 people died in Harbor City.")
+    >>> _same_subject(_names("Rescuers said 12 people died."), _names("Police said 31 people died in Harbor City."))
     True
     """
-    ours, theirs = _names(a), _names(b)
     return not ours or not theirs or bool(ours & theirs)
 
 
