@@ -236,6 +236,9 @@ def _open_error(store, exc: Exception) -> Exception:
 def open_store(settings, embedder, *, create: bool = False) -> ChromaStore:
     """The settings' collection, checked against ``embedder``; ``create=True`` (only `newsbot index`)
     makes it when missing, readers get StoreMissingError with the command that builds it."""
+    if create and int(settings.hnsw_ef_search) < 1:
+        raise ConfigError(f"setting hnsw_ef_search (NEWSBOT_HNSW_EF_SEARCH) must be a positive number of candidates, "
+                          f"not {settings.hnsw_ef_search}")
     try:
         store = open_existing(settings)
     except StoreMissingError:

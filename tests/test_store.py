@@ -105,3 +105,16 @@ def test_lexical_index_saves_atomically_and_reloads(tmp_path):
 def test_lexical_index_without_pointer_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError):
         LexicalIndex.load(tmp_path)
+
+
+@pytest.mark.parametrize("bad", ["0", "-5"])
+def test_a_search_width_below_one_is_a_config_error_and_the_store_is_kept(settings, bad):
+    from bot.core.errors import ConfigError
+
+    embedder = FakeEmbedder()
+    store = open_store(settings, embedder, create=True)
+    chunks = _chunks()
+    store.upsert(chunks, embedder.embed([c.text for c in chunks]))
+    with pytest.raises(ConfigError, match="hnsw_ef_search .*NEWSBOT_HNSW_EF_SEARCH"):
+        open_store(load_settings({"NEWSBOT_HNSW_EF_SEARCH": bad}, store=settings.store), embedder, create=True)
+    assert open_store(settings, embedder).count() == 3 and _ef_search(settings) == 1000
