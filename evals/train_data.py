@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -71,12 +72,15 @@ class EmbeddingCache:
         self.embedder, self.path, self.tag = embedder, path, tag
         self.vectors: dict[str, np.ndarray] = {}
         if path and path.exists():
-            data = np.load(path)
-            made_by = str(data["tag"]) if "tag" in data.files else ""
-            if made_by == tag:
-                self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
-            else:
+            try:
+                data = np.load(path)
+                made_by = str(data["tag"]) if "tag" in data.files else ""
+                vectors = dict(zip(data["keys"].tolist(), data["vectors"])) if made_by == tag else None
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # a cut-off or foreign file
+                made_by, vectors = f"unreadable ({type(exc).__name__})", None
+            if vectors is None:
                 print(f"{path}: made by {made_by or 'an older version'!r}, not {tag!r}: embedding afresh")
+            self.vectors = vectors or {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]

@@ -128,3 +128,11 @@ def test_training_embeds_as_the_pipeline_embeds_questions():
 
     cpu = CpuFeatures(parse_cpu_flags("flags : avx2 avx512f avx512_bf16 amx_bf16"), onednn_bf16=True, onnx_export=True)
     assert resolve("auto", cpu, role="query").backend == train_scorer.TRAIN_BACKEND
+
+
+def test_an_unreadable_embedding_cache_is_embedded_afresh(tmp_path, capsys):
+    path = tmp_path / "emb.npz"
+    path.write_bytes(b"PK\x03\x04 cut off")
+    again = FakeEmbedder()
+    train_data.EmbeddingCache(again, path, tag="minilm/onnx").embed(["Ferries were cancelled."])
+    assert again.embedded == 1 and "unreadable" in capsys.readouterr().out
