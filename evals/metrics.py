@@ -46,6 +46,8 @@ class CaseResult:
     first_sentence: str = ""  # the answer's first sentence (with its short answer), markers included
     cited: tuple[str, ...] = ()  # article id of each citation shown
     model_answer: str | None = None  # a replayed model's own answer (``--replay``), before newsbot verified it
+    refusal_reason: str = ""  # the refusal's code (``Answer.refusal_reason``)
+    notes: tuple[str, ...] = ()  # how the answer came about (``Answer.notes``): why a model's answer was not shown
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:

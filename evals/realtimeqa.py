@@ -12,7 +12,7 @@ Example::
     >>> split_weeks([(2024, w) for w in range(1, 11)])["test"]
     ((2024, 9), (2024, 10))
 
-Command line (writes ``DIR/cases.jsonl`` and ``DIR/articles.jsonl.gz``)::
+Command line (writes ``DIR/cases.jsonl``, ``DIR/articles/`` and ``DIR/oracle.json``)::
 
     python -m evals.realtimeqa --year 2024 --split test --out /tmp/rtqa-2024-test
 """
@@ -102,9 +102,10 @@ def eval_case(case: RtCase) -> dict:
 
 
 def write_subset(cases: Sequence[RtCase], articles: dict[str, dict], out: Path, *, gz: bool = True) -> tuple[Path, Path]:
+    """Cases file, a folder of article files (``SHARD`` articles each, so an interrupted
+    ``newsbot index`` keeps what it finished) and the answers of a model that is always right
+    (:func:`oracle_answers`, ``oracle.json``)."""
     out.mkdir(parents=True, exist_ok=True)
-    """Cases file and a folder of article files (``SHARD`` articles each, so an interrupted
-    ``newsbot index`` keeps what it finished)."""
     cases_path, corpus = out / "cases.jsonl", out / "articles"
     corpus.mkdir(parents=True, exist_ok=True)
     cases_path.write_text("".join(json.dumps(eval_case(c)) + "\n" for c in cases), encoding="utf-8")
@@ -115,7 +116,26 @@ def write_subset(cases: Sequence[RtCase], articles: dict[str, dict], out: Path, 
             for i in wanted[n:n + SHARD]:
                 a = articles[i]
                 fh.write(json.dumps({k: a.get(k) for k in ("id", "title", "url", "published", "text")}) + "\n")
+    (out / "oracle.json").write_text(json.dumps(oracle_answers(cases)), encoding="utf-8")
     return cases_path, corpus
+
+
+def oracle_answers(cases: Sequence[RtCase]) -> dict[str, dict[str, str]]:
+    """A model that is always right, as a recording for ``newsbot eval --replay FILE
+    --replay-system oracle``: the gold answer of every answerable question, and a refusal in a
+    model's words for the others. What verification keeps of these answers is the most it can
+    keep of any model's right answers (kept-correct of a perfect model), and why it drops the
+    rest is read in the report's notes.
+
+    >>> c = RtCase("q1", "Who won?", "2024-05-01", "Ada Lind", True, ("a",), ("a",))
+    >>> u = RtCase("q2", "Who lost?", "2024-05-01", "Bo Ek", False, (), ("a",))
+    >>> oracle_answers([c, u])
+    {'oracle': {'q1': 'Ada Lind', 'q2': "The articles don't say."}}
+    """
+    return {"oracle": {c.id: c.gold if c.answerable else ORACLE_REFUSAL for c in cases}}
+
+
+ORACLE_REFUSAL = "The articles don't say."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     articles = load_articles(args.year, {i for c in cases for i in c.retrieved}, args.data)
     cases_path, corpus_path = write_subset(cases, articles, args.out, gz=not args.plain)
     print(f"{len(cases)} cases ({sum(c.answerable for c in cases)} answerable) over {len(weeks)} weeks "
-          f"{weeks[0]}..{weeks[-1]} → {cases_path}; {corpus_path}")
+          f"{weeks[0]}..{weeks[-1]} → {cases_path}; {corpus_path}; {args.out / 'oracle.json'}")
     return 0
 
 

@@ -105,3 +105,13 @@ def test_articles_published_after_the_as_of_date_are_not_searched(retriever):
     out = ask(retriever, "Harbor Hawks", as_of="2024-05-01")
     assert all(p.article_id != "cup" for p in out.passages)
     assert "Harbor Hawks —" not in out.answer
+
+
+def test_the_json_says_why_a_model_answer_was_not_shown(retriever):
+    data = ask(retriever, "Coast Gulls").to_json()
+    assert any("Coast Gulls" in note for note in data["notes"])  # no passage states it, said in its words
+    year = ask(retriever, lambda q, ps: next(f"The River Owls won the 2019 coastal cup [{i}]."
+                                             for i, p in enumerate(ps, 1) if p.article_id == "old"),
+               question="Which team won the 2024 coastal cup?").to_json()
+    assert {d["reason"].split(":")[0] for d in year["dropped"]} == {"year_mismatch"}
+    assert "2019" in year["dropped"][0]["text"] and year["dropped"][0]["citations"]

@@ -92,6 +92,8 @@ class Answer:
             "closest_articles": list(self.closest_articles),
             "short_answer": self.short_answer,
             "refusal_reason": self.refusal_reason or None,
+            "notes": list(self.notes),  # how the answer came about (searched again, fell back, …)
+            "dropped": [{"text": s.text, "citations": list(s.citations), "reason": s.reason} for s in self.dropped],
             "evidence": None if self.evidence is None else round(self.evidence, 4),
             "as_of": self.as_of,
             "dated": self.dated,
