@@ -48,6 +48,7 @@ class CaseResult:
     model_answer: str | None = None  # a replayed model's own answer (``--replay``), before newsbot verified it
     refusal_reason: str = ""  # the refusal's code (``Answer.refusal_reason``)
     notes: tuple[str, ...] = ()  # how the answer came about (``Answer.notes``): why a model's answer was not shown
+    dropped: tuple[str, ...] = ()  # the reason of each sentence verification dropped ("year_mismatch: …")
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:

@@ -109,7 +109,8 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
                       tuple(p.article_id for p in answer.passages), sentences, fidelity, dict(answer.timings_ms),
                       fell_back=answer.backend != asked, first_sentence=first_sentence(answer),
                       cited=tuple(c.article_id for c in answer.citations), model_answer=model_answer,
-                      refusal_reason=answer.refusal_reason, notes=tuple(answer.notes))
+                      refusal_reason=answer.refusal_reason, notes=tuple(answer.notes),
+                      dropped=tuple(d.reason for d in answer.dropped))
 
 
 def first_sentence(answer: Answer) -> str:
