@@ -118,6 +118,19 @@ def test_a_question_naming_an_abbreviation_is_matched_with_or_without_dots():
     assert check(q, "It launched 988.", [Context("It launched 988 for callers.", "Crisis line")]) is Constraint.NAME_MISSING
 
 
+@pytest.mark.parametrize("question, passage", [
+    ("Which snack was removed from school menus across the United States?",
+     "The meal kits will leave U.S. school menus next year, the company said."),
+    ("Which snack was removed from school menus across the United States?", "Schools across the USA drop the kits."),
+    ("Which bank raised rates in the United Kingdom?", "The Bank of England raised UK rates on Thursday."),
+])
+def test_a_name_the_question_spells_out_is_found_in_its_short_form(question, passage):
+    q = analyse_question(question)
+    assert check(q, passage, [Context(passage, "School menus")]) is None
+    elsewhere = "The meal kits will leave school menus next year."
+    assert check(q, elsewhere, [Context(elsewhere, "School menus")]) is Constraint.NAME_MISSING
+
+
 @pytest.mark.parametrize("content, says", [
     (None, "No such file"),
     ("{not json", "not a scorer weights file"),

@@ -94,6 +94,7 @@ NAME_ALIASES = (
     (r"\bU\.S\.A\.", "U.S."),
     (r"\bUSA?\b", "U.S."),
     (r"\bUK\b", "U.K."),
+    (r"\bUnited\s+Kingdom\b", "U.K."),
 )
 
 # Words that are never part of a name phrase or an answer: function words plus common prepositions.

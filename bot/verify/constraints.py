@@ -31,6 +31,7 @@ from typing import Sequence
 
 from bot.text.answer_spans import YEAR
 from bot.text.question import Question
+from bot.text.tokens import normalise
 from bot.text.wordlists import FUNCTION_WORDS
 
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
@@ -73,10 +74,25 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
         if stated_ordinals and not stated_ordinals & asked_ordinals:
             return Reason.EDITION_MISMATCH
     if question.names and contexts:
-        where = " ".join(f"{c.title} {c.passage_text}" for c in contexts).lower()
-        if not any(_mentioned(name, where) for name in question.names):
+        where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
+        low, alike = where.lower(), normalise(where).lower()
+        if not any(_mentioned(name, low) or _spelled_alike(name, alike) for name in question.names):
             return Reason.NAME_MISSING
     return None
+
+
+def _spelled_alike(name: str, alike: str) -> bool:
+    """The name in another of its spellings ("United States" as "U.S." or "USA"; ``alike`` is the
+    text through ``tokens.normalise``, lower-cased): news writes the short form more often.
+
+    >>> text = "Kraft said the meals leave U.S. school menus."
+    >>> _spelled_alike("United States", normalise(text).lower()), _mentioned("United States", text.lower())
+    (True, False)
+    >>> _spelled_alike("United States", "the meals leave school menus"), _spelled_alike("Porto", "porto")
+    (False, False)
+    """
+    spelled = normalise(name).lower()
+    return spelled != name.lower() and re.search(r"(?<!\w)" + re.escape(spelled) + r"(?!\w)", alike) is not None
 
 
 def _mentioned(name: str, low: str) -> bool:
