@@ -34,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from bot.answering.compose import NOT_STATED, REPLACED, STATED_BY, UNDER_CUTOFF
 from evals.metrics import rgb_correct
 
 
@@ -44,11 +45,11 @@ def loss_code(row: Mapping) -> str:
         return "out_of_window"
     if row.get("refusal_reason") in ("low_evidence", "nothing_retrieved", "no_sentences"):
         return "low_evidence"
-    if "no passage sentence states the model's answer" in notes:
+    if NOT_STATED in notes:
         return "not_stated"
-    if "but it is right with probability" in notes:
+    if UNDER_CUTOFF in notes:
         return "under_cutoff"
-    if "is stated by passage" in notes or "replaced the model's wording" in notes:
+    if STATED_BY in notes or REPLACED in notes:
         reasons = [r.split(":")[0] for r in row.get("dropped") or ()]
         return f"dropped:{reasons[0]}" if reasons else "other"
     return "other"

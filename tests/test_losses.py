@@ -34,3 +34,24 @@ def test_only_right_answers_that_are_not_shown_are_counted():
     unanswerable = {**row(reason="out_of_window"), "answerable": False}
     lost = row(reason="out_of_window")
     assert lost_right_answers([shown, wrong, unanswerable, lost, lost]) == {"out_of_window": 2}
+
+
+def test_the_codes_read_what_answering_really_writes():
+    from dataclasses import asdict
+
+    from bot.answering.retrieve import Retriever
+    from bot.core.passage import Chunk
+    from bot.core.settings import load_settings
+    from evals.runner import Case, to_result
+    from tests import test_model_answers as tm
+    from tests.fakes import FakeEmbedder, InMemoryStore
+
+    embedder, store = FakeEmbedder(), InMemoryStore()
+    chunks = [Chunk(f"{aid}#0000", aid, text, 0, len(text), title=title, published=day)
+              for aid, (title, day, text) in tm.ARTICLES.items()]
+    store.upsert(chunks, embedder.embed([c.text for c in chunks]))
+    retriever = Retriever(embedder, store, None, load_settings({}, top_k=3))
+    case = Case("c1", tm.QUESTION, (("Coast Gulls",),), ("cup",), True)  # say it were right: no article states it
+    answer = tm.ask(retriever, "Coast Gulls")
+    row = asdict(to_result(case, answer, {}, asked="openai", model_answer="Coast Gulls"))
+    assert loss_code(row) == "not_stated"

@@ -43,6 +43,11 @@ from bot.verify.model_text import (
 from bot.verify.support import verify_sentence
 
 MAX_SENTENCES = 2
+# How the notes on a model's answer begin or turn (``evals/losses.py`` reads them back)
+NOT_STATED = "no passage sentence states the model's answer"
+STATED_BY = "is stated by"
+UNDER_CUTOFF = "but it is right with probability"
+REPLACED = "replaced the model's wording"
 
 
 def choose(evidence: Evidence) -> list[Scored]:
@@ -170,15 +175,15 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         said = variants[0][0] if variants else bare_text(draft)
         c = confirm(evidence.confirm, q, variants, evidence.scored, researched, evidence.threshold, evidence.as_of)
         if c.index is None:
-            return ModelDraft("", notes=(f"no passage sentence states the model's answer {said[:60]!r}",),
+            return ModelDraft("", notes=(f"{NOT_STATED} {said[:60]!r}",),
                               unconfirmed=said)
         best = _shown(evidence.scored, c.wanted, c.index, acceptable if c.confirmed else None)
         where = f"passage [{best.candidate.passage + 1}]"
         if not c.confirmed:
-            return ModelDraft("", notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where}, but it is "
-                                         f"right with probability {c.probability:.2f} < {c.cutoff:.2f}",))
+            return ModelDraft("", notes=(f"the model's answer {c.wanted[0][:60]!r} {STATED_BY} {where}, {UNDER_CUTOFF} "
+                                         f"{c.probability:.2f} < {c.cutoff:.2f}",))
         return ModelDraft(draft_of([best]), phrase=c.wanted[0],
-                          notes=(f"the model's answer {c.wanted[0][:60]!r} is stated by {where} "
+                          notes=(f"the model's answer {c.wanted[0][:60]!r} {STATED_BY} {where} "
                                  f"(right with probability {c.probability:.2f})",))
     pieces, notes, unconfirmed = [], [], None
     for ds in parse_draft(draft, len(passages)):
@@ -193,7 +198,7 @@ def model_draft(draft: str, evidence: Evidence, passages: Sequence[Passage], res
         c = confirm(evidence.confirm, q, variants, evidence.scored, researched,
                     evidence.threshold, evidence.as_of)
         if c.confirmed and c.index is not None:
-            notes.append(f"replaced the model's wording {text[:60]!r} by the passage sentence that states "
+            notes.append(f"{REPLACED} {text[:60]!r} by the passage sentence that states "
                          f"{', '.join(c.wanted)[:60]} (right with probability {c.probability:.2f})")
             pieces.append(draft_of([_shown(evidence.scored, c.wanted, c.index, acceptable)]))
         else:
