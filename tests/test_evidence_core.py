@@ -153,3 +153,27 @@ def test_a_bad_weights_file_is_a_config_error_naming_it(tmp_path, content, says)
     with pytest.raises(ConfigError, match=says) as err:
         load_weights(path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("passage, found", [
+    ("Subscribers in the United States will pay more from May.", True),
+    ("US subscribers will pay more from May.", True),
+    ("Subscribers across the USA will pay more from May.", True),
+    ("Tell us what you think: subscribers will pay more from May.", False),  # the pronoun is not the country
+])
+def test_a_question_writing_us_with_dots_is_found_in_any_spelling(passage, found):
+    q = analyse_question("Which streaming service told its U.S. subscribers to pay more?")
+    assert q.names == ("U.S.",)
+    got = check(q, passage, [Context(passage, "Streaming prices")])
+    assert (got is None) is found
+
+
+def test_the_place_a_place_question_asks_within_is_not_required_of_the_answer():
+    q = analyse_question("Which U.S. state cleared the names of accused witches?")
+    assert q.kind == "place" and q.within == ("U.S.",)
+    said = "Lawmakers in Vermont cleared the names of people accused of witchcraft."
+    assert check(q, said, [Context(said, "Vermont clears accused witches")]) is None
+    other = analyse_question("Which city did the U.S. delegation visit?")  # the U.S. is the subject here
+    assert other.within == ()
+    visit = "The delegation visited Lyon on Monday."
+    assert check(other, visit, [Context(visit, "Delegation tour")]) is Constraint.NAME_MISSING

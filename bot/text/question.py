@@ -62,6 +62,7 @@ class Question:
     names: tuple[str, ...]  # proper names the question mentions ("Tour de France")
     recent: bool  # "this week", "latest", …: prefer articles published shortly before the as-of date
     head: tuple[str, ...] = ()  # the noun the wh-word asks about: "which museum" → ("museum",)
+    within: tuple[str, ...] = ()  # names of the place the asked-for place lies in: "which U.S. state" → ("U.S.",)
 
 
 def answer_kind(question: str) -> str:
@@ -109,8 +110,23 @@ def analyse_question(question: str) -> Question:
                                   if f not in years))
     quoted = tuple(dict.fromkeys((a or b).strip() for a, b in _QUOTED.findall(text)))
     names = tuple(dict.fromkeys(s.text for s in name_spans(text) if not YEAR.fullmatch(s.text)))
-    return Question(text, answer_kind(text), years, figures, quoted, names, bool(_RECENT.search(text)),
-                    head_words(text))
+    kind = answer_kind(text)
+    return Question(text, kind, years, figures, quoted, names, bool(_RECENT.search(text)),
+                    head_words(text), containing_places(text, names) if kind == "place" else ())
+
+
+def containing_places(question: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names inside a place question's wh-phrase, before its noun: the place the answer lies
+    in ("which U.S. state", "which major Canadian city"). The answer carries them — Michigan is a
+    U.S. state — and an article about a place seldom names the country around it.
+
+    >>> containing_places("Which major U.S. city banned gas stoves?", ("U.S.",))
+    ('U.S.',)
+    >>> containing_places("Which city did the U.S. team visit?", ("U.S.",))
+    ()
+    """
+    return tuple(n for n in names if re.search(
+        r"\b(?i:which|what)\s+(?:[a-z][\w-]*\s+){0,2}" + re.escape(n) + r"\s+[a-z]", question))
 
 
 _HEAD = re.compile(r"\b(?:which|what)\s+(?:(?:is|was|are|were)\s+the\s+name\s+of\s+(?:the|this|a|an)\s+|"
