@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -64,10 +65,36 @@ def recorded(path: Path, system: str = SYSTEM) -> dict[str, str]:
 def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tuple[float, ...], bool] | None:
     """(confirmation features of the model's answer, the answer is right); None when the model
     refused or its answer names nothing to look for."""
-    from bot.answering.compose import wanted_variants
-    from bot.answering.confirm import confirm_features, stating
-    from bot.answering.evidence import Scored, best_first
+    from bot.answering.confirm import confirm_features
     from bot.text.question import analyse_question
+
+    found = looked_up(weights, case, answer, articles, cache)
+    if found is None:
+        return None
+    return (confirm_features(analyse_question(case.question), found.wanted, found.scored, found.researched,
+                             found.whole, dt.date.fromisoformat(case.date)),
+            found.right)
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """A recorded answer looked up in the candidates, as the pipeline looks it up."""
+
+    right: bool  # the question is answerable and the answer contains the gold
+    wanted: list  # the phrases looked for (the variant found, else the first)
+    whole: list  # the first variant: the model's whole answer
+    scored: list  # the candidates, best first
+    passages: list  # the passages they come from
+    researched: bool  # found only by searching again with the answer
+    index: int | None  # the best candidate stating it, None when none does
+
+
+def looked_up(weights: dict, case, answer: str, articles: dict, cache) -> LookedUp | None:
+    """The candidates of ``case`` and where they state ``answer``; None when the model refused or
+    its answer names nothing to look for."""
+    from bot.answering.compose import wanted_variants
+    from bot.answering.confirm import stating
+    from bot.answering.evidence import Scored, best_first
     from bot.verify.model_text import is_refusal
 
     if not answer.strip() or is_refusal(answer):
@@ -94,11 +121,9 @@ def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tu
             again = scored_of(passages + more)
             hit = stating(variants, again)
             if hit is not None:
-                scored, researched = again, True
-    wanted = hit[1] if hit else variants[0]
-    return (confirm_features(analyse_question(case.question), wanted, scored, researched, variants[0],
-                             dt.date.fromisoformat(case.date)),
-            bool(right))
+                scored, researched, passages = again, True, passages + more
+    return LookedUp(bool(right), hit[1] if hit else variants[0], variants[0], scored, passages, researched,
+                    hit[0] if hit else None)
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, weeks: Sequence, folds: int = FOLDS) -> np.ndarray:

@@ -107,6 +107,26 @@ def test_model_answer_outcomes_right_wrong_refused_and_the_bar_between_them():
     assert wrong[0]["p_stating"] < bar <= right[0]["p_stating"]
 
 
+def test_the_verification_mirror_tells_which_confirmed_answers_a_check_drops():
+    from bot.answering.confirm import CONFIRM_FEATURES
+    from evals import verify_mirror
+
+    train_cases, arts = _world(24, 1)
+    cal_cases, arts2 = _world(18, 2)
+    arts.update(arts2)
+    doc = train_scorer.train(train_cases, cal_cases, arts, FakeEmbedder())
+    n = len(CONFIRM_FEATURES)  # a confirmation model that passes every stated answer (P = 0.5)
+    doc["confirm"] = {"coef": [0.0] * n, "mean": [0.0] * n, "scale": [1.0] * n, "threshold": 0.1}
+    cache = train_data.EmbeddingCache(FakeEmbedder(), None)
+    case = next(c for c in cal_cases if c.answerable)
+    weather = next(p for p in PEOPLE if p != case.gold and p in arts[case.retrieved[1]]["text"])
+    rows = [verify_mirror.judge(doc, case, a, arts, cache) for a in (case.gold, weather, "Zed Quorn")]
+    assert [r["verdict"] for r in rows] == ["shown", "dropped:name_missing", "not_stated"]
+    # the weather story never names the team the question asks about: a wrong answer stopped
+    assert verify_mirror.table(rows) == {"dropped:name_missing": {"right": 0, "wrong": 1},
+                                         "shown": {"right": 1, "wrong": 0}}
+
+
 def test_the_embedding_cache_is_reused_only_by_the_encoder_that_made_it(tmp_path):
     path = tmp_path / "emb.npz"
     first = FakeEmbedder()
