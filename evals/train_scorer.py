@@ -16,7 +16,9 @@ questions whose best sentence is right) is recorded beside it; ``--objective pre
 instead takes the lowest threshold reaching ``--target-precision``. The short-answer phrase
 model is fitted on the phrases of each training question's best sentences; its cutoff is the
 lowest at which, among calibration questions whose best sentence states the answer, the best
-phrase is the answer at least :data:`SPAN_TARGET` (4 in 5) of the time. The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
+phrase is the answer at least :data:`SPAN_TARGET` (4 in 5) of the time. The runner-up sentence
+joins an answer above its own cutoff (``evals/runner_up.py``: the most right answers within a
+median of 45 words). The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
 needs no scikit-learn. Deterministic: sentences are embedded by the ONNX fp32 export the
 pipeline embeds questions and candidates with (:data:`TRAIN_BACKEND`), which gives a text the
 same vector whatever shares its batch, so a cold run and one over a cache filled by earlier
@@ -38,7 +40,7 @@ import numpy as np
 
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
-from evals import realtimeqa
+from evals import realtimeqa, runner_up
 from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
@@ -208,7 +210,12 @@ def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: Em
     span_w["threshold"] = span_threshold(span_w, cx, cy, cq, SPAN_TARGET)
     span_w["target_precision"] = SPAN_TARGET
     span_w["features"] = list(SPAN_FEATURES)
-    return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w,
+    top = runner_up.top_two([probabilities(weights, e.x) if len(e.y) else np.zeros(0) for e in data["calibration"]],
+                            [e.y for e in data["calibration"]],
+                            [[len(c.text.split()) for c in e.cands] for e in data["calibration"]])
+    answerable = [e.case.answerable for e in data["calibration"]]
+    second = runner_up.runner_up_summary(top, answerable, threshold, runner_up.fit_runner_up(top, threshold))
+    return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w, "runner_up": second,
             "objective": objective, "target_precision": target_precision if objective == "precision" else None,
             "k": K, "C": best_c,
             "calibration_log_loss": {str(c): round(v, 5) for c, v in losses.items()},

@@ -47,7 +47,21 @@ def test_at_most_two_sentences_and_the_second_only_when_strong_on_its_own():
     ev = answerer().scorer.assess("What did the mayor say about the festival?", passages())
     picked = choose(ev)
     assert 1 <= len(picked) <= 2 and picked[0] == ev.scored[0]
-    assert len(picked) == 1 + (ev.scored[1].probability >= ev.threshold)
+    assert len(picked) == 1 + (ev.scored[1].probability >= ev.runner_up)
+
+
+def test_the_runner_up_joins_only_above_its_own_cutoff_never_below_the_refusal_threshold():
+    import dataclasses
+
+    weights = load_weights()
+    ev = EvidenceScorer(weights, FakeEmbedder().embed).assess("What did the mayor say about the festival?", passages())
+    second = ev.scored[1].probability
+    assert len(choose(dataclasses.replace(ev, threshold=0.0, runner_up=second))) == 2
+    assert len(choose(dataclasses.replace(ev, threshold=0.0, runner_up=second + 1e-6))) == 1
+    assert len(choose(dataclasses.replace(ev, threshold=0.0, runner_up=None))) == 2  # no cutoff fitted: the threshold
+    low = dataclasses.replace(weights, runner_up=0.01)
+    assert EvidenceScorer(low, threshold=0.4).runner_up == 0.4  # a raised refusal threshold raises it too
+    assert EvidenceScorer(dataclasses.replace(weights, runner_up=0.7), threshold=0.4).runner_up == 0.7
 
 
 def test_no_passages_no_draft_and_deterministic_output():
@@ -62,3 +76,21 @@ def test_protocol_fields():
     a = ExtractiveAnswerer()
     assert (a.name, a.generates) == ("extractive", False) and a.model
     assert a.rewrite_question("and then?", ()) is None
+
+
+def test_a_best_sentence_verification_would_drop_hands_its_place_to_the_next():
+    import dataclasses
+
+    from bot.answering.compose import verifiable
+
+    ev = answerer().scorer.assess("What did the mayor say about the festival?", passages())
+    probs = [0.9, 0.8, 0.5, 0.1] + [0.05] * (len(ev.scored) - 4)
+    ev = dataclasses.replace(ev, threshold=0.3, runner_up=0.6,
+                             scored=tuple(dataclasses.replace(s, probability=p) for s, p in zip(ev.scored, probs)))
+    first, second, third = ev.scored[:3]
+    assert verifiable(ev, lambda s: True).scored == ev.scored  # nothing dropped: the same evidence
+    no_best = verifiable(ev, lambda s: s is not first)
+    assert [s.candidate.text for s in choose(no_best)] == [second.candidate.text]  # third is under the runner-up cutoff
+    only_third = verifiable(ev, lambda s: s is third)
+    assert choose(only_third)[0] is third  # 0.5 still reaches the refusal threshold
+    assert verifiable(ev, lambda s: s.probability < 0.3).scored == ()  # none kept above the threshold: refuse

@@ -262,3 +262,27 @@ def test_auto_resolves_to_openai_only_when_configured():
     assert resolve_name("auto", load_settings({"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"})) == "openai"
     assert resolve_name(None, load_settings({"OPENAI_API_KEY": "sk-x"})) == "openai"
     assert resolve_name("LOCAL", SimpleNamespace(llm="auto")) == "local"
+
+
+def test_an_extractive_best_sentence_about_another_year_gives_way_to_the_next_one(settings, minilm):
+    text = ("Harbour regatta results\nLena Moss won the 2019 harbour regatta in record time.\n"
+            "Ada Lind won the harbour regatta on Sunday, beating eleven boats.\n")
+    store = InMemoryStore()
+    chunks = line_chunks("regatta", text)
+    store.upsert(chunks, minilm.embed([c.text for c in chunks]))
+    r = Retriever(minilm, store, None, settings)
+    real = EvidenceScorer(load_weights(), minilm.embed)
+
+    class OtherYearFirst:  # ranks the 2019 sentence first, as a scorer may
+        weights = real.weights
+
+        def assess(self, question, passages, as_of=None):
+            ev = real.assess(question, passages, as_of)
+            ranked = sorted(ev.scored, key=lambda s: "2019" not in s.candidate.text)
+            probs = [0.9, 0.8] + [0.01] * (len(ranked) - 2)
+            return dataclasses.replace(ev, best=0.9, reason=None, threshold=0.3, runner_up=0.95, scored=tuple(
+                dataclasses.replace(s, probability=p) for s, p in zip(ranked, probs)))
+
+    out = qa.answer("Who won the 2021 harbour regatta?", (), retriever=r, answerer=ExtractiveAnswerer(),
+                    settings=settings, scorer=OtherYearFirst())
+    assert not out.refused and "Ada Lind" in out.answer and "2019" not in out.answer

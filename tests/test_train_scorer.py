@@ -47,6 +47,9 @@ def test_train_writes_loadable_deterministic_weights(tmp_path):
     path.write_text(json.dumps(doc))
     weights = load_weights(path)
     assert 0.0 < weights.threshold <= 0.95 and weights.span is not None
+    second = doc["runner_up"]  # the runner-up cutoff keeps the calibration answers within the length budget
+    assert weights.runner_up == second["threshold"] >= weights.threshold
+    assert second["median_words"] is None or second["median_words"] <= second["max_median_words"]
     # the coaching sentence, not the weather, answers a coaching question
     assert doc["calibration"]["top1_accuracy_answerable"] >= 0.9
     scorer = EvidenceScorer(weights, FakeEmbedder().embed)

@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from bot.answering.confirm import confirm, states
@@ -52,14 +52,32 @@ REPLACED = "replaced the model's wording"
 
 def choose(evidence: Evidence) -> list[Scored]:
     """The best candidate, and the runner-up when it is strong evidence on its own (its
-    probability reaches the calibrated threshold): two sentences at most, never padding."""
+    probability reaches the runner-up cutoff fitted with the scorer, ``evals/runner_up.py``;
+    the refusal threshold when there is none): two sentences at most, never padding."""
     if not evidence.scored:
         return []
+    cutoff = evidence.runner_up if evidence.runner_up is not None else evidence.threshold
     chosen = [evidence.scored[0]]
     for s in evidence.scored[1:MAX_SENTENCES]:
-        if s.probability >= evidence.threshold:
+        if s.probability >= cutoff:
             chosen.append(s)
     return chosen
+
+
+def verifiable(evidence: Evidence, acceptable: Callable[[Scored], bool]) -> Evidence:
+    """The evidence without the top candidates verification would drop (``acceptable``), checked
+    best first until :data:`MAX_SENTENCES` are kept or the rest are too weak to be drafted: the
+    draft then quotes the best sentences that will be shown — a best sentence that fails its
+    checks hands its place to the next one instead of emptying the answer. None kept above the
+    refusal threshold: no candidates (the answer is refused as unverified)."""
+    second = evidence.runner_up if evidence.runner_up is not None else evidence.threshold
+    kept: list[Scored] = []
+    for i, s in enumerate(evidence.scored):
+        if len(kept) == MAX_SENTENCES or s.probability < (second if kept else evidence.threshold):
+            return replace(evidence, scored=tuple(kept) + evidence.scored[i:]) if kept else replace(evidence, scored=())
+        if acceptable(s):
+            kept.append(s)
+    return replace(evidence, scored=tuple(kept))
 
 
 def draft_of(chosen: Sequence[Scored]) -> str:

@@ -68,6 +68,7 @@ class Weights:
     trained_on: str = ""
     span: SpanWeights | None = None  # the short-answer phrase model
     confirm: ConfirmWeights | None = None  # the model deciding whether a real model's answer is shown
+    runner_up: float | None = None  # the second-best sentence joins an answer from here (None: the threshold)
 
     def probability(self, x: Sequence[float]) -> float:
         return logistic(self.coef, self.mean, self.scale, x)
@@ -107,7 +108,8 @@ def _weights(raw: dict) -> Weights:
                    SpanWeights(tuple(span["coef"]), tuple(span["mean"]), tuple(span["scale"]), float(span["threshold"]))
                    if span else None,
                    ConfirmWeights(tuple(confirm["coef"]), tuple(confirm["mean"]), tuple(confirm["scale"]),
-                                  float(confirm["threshold"])) if confirm else None)
+                                  float(confirm["threshold"])) if confirm else None,
+                   float(raw["runner_up"]["threshold"]) if raw.get("runner_up") else None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class Evidence:
     closest: tuple[str, ...]  # article ids, best first
     confirm: ConfirmWeights | None = None  # decides whether a real model's answer is shown (None: threshold)
     as_of: dt.date | None = None  # when the question is asked (the confirmation model reads articles' age)
+    runner_up: float | None = None  # the second-best sentence joins an extractive answer from here (None: threshold)
 
     @property
     def refuse(self) -> bool:
@@ -149,6 +152,8 @@ class EvidenceScorer:
         self.embed = embed
         self.threshold = weights.threshold if threshold is None else threshold
         self.confirm = weights.confirm
+        # never below the refusal threshold, also when a setting raises it
+        self.runner_up = max(self.threshold, weights.runner_up if weights.runner_up is not None else self.threshold)
 
     def assess(self, question: str, passages: Sequence[Passage], as_of: dt.date | None = None) -> Evidence:
         q = analyse_question(question)
@@ -165,7 +170,7 @@ class EvidenceScorer:
         scored = best_first(Scored(c, self.weights.probability(x), x) for c, x in zip(cands, rows))
         best = scored[0].probability
         reason = None if best >= self.threshold else Reason.LOW_EVIDENCE
-        return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm, as_of)
+        return Evidence(q, tuple(scored), best, self.threshold, reason, closest, self.confirm, as_of, self.runner_up)
 
     def _similarities(self, question: str, texts: list[str]) -> list[float]:
         if self.embed is None:

@@ -3,9 +3,8 @@
 Stages: validate → standalone rewrite (history) → retrieve → refusal gate (before any LLM call; a
 model is still asked below it, its answer judged by the confirmation model: ``_model_may_confirm``;
 also "this week" with no article from then) → draft (a model's bare answer not in the passages is
-searched for) → verify → (nothing supported? extractive evidence, verified → else refusal) →
-dating (bot/answering/dating.py). The draft is untrusted: only sentences verification supports
-reach the user, also while streaming.
+searched for) → verify → (nothing supported? extractive evidence, verified → else refusal) → dating
+(bot/answering/dating.py). The draft is untrusted: only sentences verification supports reach the user.
 """
 
 from __future__ import annotations
@@ -93,10 +92,11 @@ def answer(
 
     show = bool(settings.show_unsupported)
     proposed: str | None = None
-    if answerer.generates:
-        def acceptable(s) -> bool:  # verification would keep this passage sentence as the answer
-            return _has_support(verify_draft(compose.draft_of([s]), passages, show, searched))
 
+    def acceptable(s) -> bool:  # verification would keep this passage sentence as the answer
+        return _has_support(verify_draft(compose.draft_of([s]), passages, show, searched))
+
+    if answerer.generates:
         def check(d: str) -> Verified:
             return verify_draft(compose.model_draft(d, evidence, passages, acceptable=acceptable).draft,
                                 passages, show, searched)
@@ -127,7 +127,7 @@ def answer(
     else:
         stream = None
         t = perf_counter()
-        draft = answerer.draft(searched, passages, evidence=evidence)
+        draft = answerer.draft(searched, passages, evidence=compose.verifiable(evidence, acceptable))
         timings["generate"] = _ms(t)
         t = perf_counter()
         result = verify_draft(draft, passages, show, searched)
@@ -139,7 +139,8 @@ def answer(
                      "fell back to extractive evidence")
         proposed = None
         t = perf_counter()
-        fb_result = verify_draft(fallback.draft(searched, passages, evidence=evidence), passages, show, searched)
+        fb_draft = fallback.draft(searched, passages, evidence=compose.verifiable(evidence, acceptable))
+        fb_result = verify_draft(fb_draft, passages, show, searched)
         timings["verify"] += _ms(t)
         if _has_support(fb_result):
             result = dataclasses.replace(fb_result, dropped=tuple(result.dropped) + tuple(fb_result.dropped))
