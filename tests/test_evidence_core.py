@@ -177,3 +177,13 @@ def test_the_place_a_place_question_asks_within_is_not_required_of_the_answer():
     assert other.within == ()
     visit = "The delegation visited Lyon on Monday."
     assert check(other, visit, [Context(visit, "Delegation tour")]) is Constraint.NAME_MISSING
+
+
+@pytest.mark.parametrize("question, passage, found", [
+    ("Which diners did a chef ban from his Australian restaurant?", "A chef in Australia banned vegans on Friday.", True),
+    ("Which ports did Chinese officials close?", "Officials in China closed two ports.", True),
+    ("Which diners did a chef ban from his Austrian restaurant?", "A chef in Australia banned vegans on Friday.", False),
+])
+def test_a_name_the_question_says_as_an_adjective_is_found_as_the_country(question, passage, found):
+    q = analyse_question(question)
+    assert (check(q, passage, [Context(passage, "Restaurant news")]) is None) is found

@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Sequence
 
 from bot.text.answer_spans import YEAR
+from bot.text.claims import index_text, name_found
 from bot.text.question import Question
 from bot.text.tokens import normalise
 from bot.text.wordlists import FUNCTION_WORDS
@@ -77,9 +78,22 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
     if asked and contexts:
         where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
         alike = normalise(where)
-        if not any(_mentioned(name, where) or _mentioned(normalise(name), alike) for name in asked):
+        if not any(_mentioned(name, where) or _mentioned(normalise(name), alike) for name in asked) \
+                and not _derived_mentioned(asked, where):
             return Reason.NAME_MISSING
     return None
+
+
+def _derived_mentioned(names: Sequence[str], text: str) -> bool:
+    """A word of a name said as a related form: "Australian" for "Australia", "Chinese" for
+    "China" (``claims.name_found``: one is the other plus a name ending).
+
+    >>> _derived_mentioned(["Australian"], "A chef in Australia banned vegans."), _derived_mentioned(["Austrian"], "In Australia")
+    (True, False)
+    """
+    words = index_text(text)
+    return any(name_found(w, words) for n in names for w in _WORD.findall(n)
+               if w.lower() not in FUNCTION_WORDS and not w.isupper())
 
 
 _INITIALISM = re.compile(r"(?<![A-Za-z])((?:[A-Z]\.){2,})")
