@@ -49,6 +49,7 @@ class CaseResult:
     refusal_reason: str = ""  # the refusal's code (``Answer.refusal_reason``)
     notes: tuple[str, ...] = ()  # how the answer came about (``Answer.notes``): why a model's answer was not shown
     dropped: tuple[str, ...] = ()  # the reason of each sentence verification dropped ("year_mismatch: …")
+    evidence: float | None = None  # the best evidence sentence's probability (``Answer.evidence``)
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:

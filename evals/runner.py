@@ -110,7 +110,7 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
                       fell_back=answer.backend != asked, first_sentence=first_sentence(answer),
                       cited=tuple(c.article_id for c in answer.citations), model_answer=model_answer,
                       refusal_reason=answer.refusal_reason, notes=tuple(answer.notes),
-                      dropped=tuple(d.reason for d in answer.dropped))
+                      dropped=tuple(d.reason for d in answer.dropped), evidence=answer.evidence)
 
 
 def first_sentence(answer: Answer) -> str:

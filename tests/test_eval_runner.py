@@ -56,6 +56,9 @@ def test_eval_end_to_end_and_baseline_gate(tiny):
     assert m["quote_fidelity"] == 1.0 and m["citation_recall"] == 1.0
     assert report["per_tag"]["extractive"]["numbers"]["cases"] == 1
     assert report["failures"]["extractive"] == []
+    # each case records its evidence probability: what evals/refusal_fit.py chooses the threshold on
+    scored = {r["case_id"]: r["evidence"] for r in report["results"]["extractive"]}
+    assert len(scored) == 4 and all(isinstance(p, float) and 0.0 <= p <= 1.0 for p in scored.values())
     md = (root / "r1" / "report.md").read_text()
     assert "<svg" in md and "| accuracy |" in md
 
