@@ -8,7 +8,7 @@ NEWSBOT := $(VENV)/bin/newsbot
 STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: setup setup-test index chat ask lint test test-fast eval train train-confirm calibrate bench clean
+.PHONY: setup setup-test index chat ask lint test test-fast eval train train-confirm refusal-curve bench clean
 
 setup: $(STAMP)
 
@@ -73,15 +73,15 @@ train: setup-test
 train-confirm: setup-test
 	$(PY) -m evals.train_scorer --confirm-only --cache .newsbot/train-embeddings.npz
 
-# Re-choose the refusal threshold on the pipeline's own evidence (evals/refusal_fit.py): the 2024
-# calibration weeks indexed whole (44,600 chunks, ~45 min here), answered with the gate open.
+# The refusal threshold measured on the pipeline's own evidence (evals/refusal_curve.py): the 2024
+# calibration weeks indexed whole (44,600 chunks, ~50 min here), answered with the gate open.
 CAL ?= .newsbot/rt24cal
-calibrate: setup-test
+refusal-curve: setup-test
 	$(PY) -m evals.realtimeqa --year 2024 --split calibration --out $(CAL)
 	$(NEWSBOT) index -q --store $(CAL)-store $(CAL)/articles
-	NEWSBOT_REFUSAL_THRESHOLD=0 $(NEWSBOT) eval --cases $(CAL)/cases.jsonl --corpus $(CAL)/articles \
+	NEWSBOT_REFUSAL_THRESHOLD=0 $(NEWSBOT) eval -q --cases $(CAL)/cases.jsonl --corpus $(CAL)/articles \
 	  --index-store $(CAL)-store --llm extractive --report $(CAL)-report
-	$(PY) -m evals.refusal_fit $(CAL)-report/report.json
+	$(PY) -m evals.refusal_curve $(CAL)-report/report.json
 
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json

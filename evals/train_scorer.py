@@ -22,8 +22,9 @@ median of 45 words). The result is written as plain JSON (``bot/answering/scorer
 needs no scikit-learn. Deterministic: sentences are embedded by the ONNX fp32 export the
 pipeline embeds questions and candidates with (:data:`TRAIN_BACKEND`), which gives a text the
 same vector whatever shares its batch, so a cold run and one over a cache filled by earlier
-runs write the same file (README: why not torch bf16). ``make calibrate`` then re-chooses the
-refusal threshold on the pipeline's own evidence (``evals/refusal_fit.py``).
+runs write the same file. (Until 2026-12-04 training used torch bf16 where the CPU had it:
+batch-dependent by up to 9e-4, so the committed file came from no run one could repeat; a cold
+run moved a coefficient by 0.19 and the refusal threshold 0.21 → 0.23.)
 
     python -m evals.train_scorer [--out bot/answering/scorer_weights.json] [--cache DIR]
 """
@@ -39,7 +40,7 @@ import numpy as np
 
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
-from evals import realtimeqa, refusal_fit, runner_up
+from evals import realtimeqa, runner_up
 from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
@@ -267,7 +268,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["trained_on"] = (f"RealTime QA {args.year} train weeks {split['train'][0].week}..{split['train'][-1].week}"
                             f" (answerable questions), calibration weeks {split['calibration'][0].week}.."
                             f"{split['calibration'][-1].week}")
-    refusal_fit.keep_choice(result, args.out)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("threshold", "C", "train", "calibration")}, indent=1))
     print(f"wrote {args.out}")

@@ -7,8 +7,7 @@ weights, standardisation and refusal threshold were fitted on news questions by
 
 The bot answers only when the best candidate's probability reaches the threshold, which was
 chosen on held-apart calibration weeks (best balanced accuracy; the precision it reaches there is
-``Weights.precision``): on the pipeline's own evidence over an index of those weeks when
-``evals/refusal_fit.py`` has run for these weights, else on the training mirror.
+``Weights.precision``).
 
 Example (any embedding function works; this one scores by shared letters)::
 
@@ -90,22 +89,6 @@ def load_weights(path: Path | str | None = None) -> Weights:
                           "NEWSBOT_SCORER_WEIGHTS at a file it wrote") from None
 
 
-def _refusal_choice(raw: dict) -> dict:
-    """Where the refusal threshold comes from: the one chosen on the pipeline's own evidence
-    (``evals/refusal_fit.py``, ``"pipeline"``) when it was chosen for these weights, else the
-    training mirror's.
-
-    >>> _refusal_choice({"coef": [1, 2, 3], "threshold": 0.2, "pipeline": {"threshold": 0.3, "weights_coef": [1, 2, 3]}})
-    {'threshold': 0.3, 'weights_coef': [1, 2, 3]}
-    >>> _refusal_choice({"coef": [1, 2, 4], "threshold": 0.2, "pipeline": {"threshold": 0.3, "weights_coef": [1, 2, 3]}})["threshold"]
-    0.2
-    """
-    pipeline = raw.get("pipeline")
-    if pipeline and list(pipeline["weights_coef"]) == list(raw["coef"]):
-        return pipeline
-    return raw
-
-
 class _Stale(Exception):
     """A model in the weights file was fitted on other features than this code computes."""
 
@@ -119,9 +102,8 @@ def _weights(raw: dict) -> Weights:
     confirm = raw.get("confirm")
     if confirm is not None and tuple(confirm["features"]) != CONFIRM_FEATURES:
         raise _Stale("the confirmation model was")
-    chosen = _refusal_choice(raw)
     return Weights(tuple(raw["features"]), tuple(raw["coef"]), tuple(raw["mean"]), tuple(raw["scale"]),
-                   float(chosen["threshold"]), float(chosen.get("calibration", {}).get("precision_answered", 0.0)),
+                   float(raw["threshold"]), float(raw.get("calibration", {}).get("precision_answered", 0.0)),
                    raw.get("trained_on", ""),
                    SpanWeights(tuple(span["coef"]), tuple(span["mean"]), tuple(span["scale"]), float(span["threshold"]))
                    if span else None,
