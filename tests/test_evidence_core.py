@@ -131,6 +131,27 @@ def test_a_name_the_question_spells_out_is_found_in_its_short_form(question, pas
     assert check(q, elsewhere, [Context(elsewhere, "School menus")]) is Constraint.NAME_MISSING
 
 
+@pytest.mark.parametrize("passage, found", [
+    ("Mira Osei won the gold medal on the beam at the Lisbon Games.", True),
+    ("Osei took gold on the beam at the Lisbon Games.", True),  # a surname is enough
+    ("Tara Lund won the all-around gold at the Lisbon Games.", False),  # the Games, not the gymnast
+])
+def test_every_full_name_the_question_asks_about_is_named_by_the_passage(passage, found):
+    q = analyse_question("Which event did gymnast Mira Osei win at the Lisbon Games?")
+    assert {"Mira Osei", "Lisbon Games"} <= set(q.names)
+    got = check(q, passage, [Context(passage, "Gymnastics results")])
+    assert (got is None) is found, got
+
+
+def test_a_one_word_name_is_context_and_need_not_be_named():
+    q = analyse_question("Which French cyclist won the mountain stage of the Tour of Lorraine?")
+    assert "French" in q.names
+    said = "Luc Barre won the mountain stage of the Tour of Lorraine, his team said."
+    assert check(q, said, [Context(said, "Stage results", "2024-07-15")]) is None
+    elsewhere = "Luc Barre won the mountain stage, his team said."  # the race asked about is not named
+    assert check(q, elsewhere, [Context(elsewhere, "Stage results")]) is Constraint.NAME_MISSING
+
+
 @pytest.mark.parametrize("content, says", [
     (None, "No such file"),
     ("{not json", "not a scorer weights file"),

@@ -78,10 +78,22 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
     if asked and contexts:
         where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
         alike = normalise(where)
-        if not any(_mentioned(name, where) or _mentioned(normalise(name), alike) for name in asked) \
-                and not _derived_mentioned(asked, where):
+        found = [_mentioned(name, where) or _mentioned(normalise(name), alike) or _derived_mentioned([name], where)
+                 for name in asked]
+        if not any(found) or not all(f for f, name in zip(found, asked) if _full_name(name)):
             return Reason.NAME_MISSING
     return None
+
+
+def _full_name(name: str) -> bool:
+    """A name of two or more words ("Ana Ruiz", "Tarn Valley Fair"): the question is about that
+    one, so a passage answering it names it; a one-word name ("French", "Monday") is context.
+
+    >>> _full_name("Ana Ruiz"), _full_name("Monday"), _full_name("the U.S.")
+    (True, False, False)
+    """
+    name = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), name)
+    return len([w for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]) >= 2
 
 
 def _derived_mentioned(names: Sequence[str], text: str) -> bool:
