@@ -9,8 +9,8 @@ and dates:
   that one, and no cited article is from or titled with it;
 * ``EDITION_MISMATCH`` — the question names an edition or ordinal ("the 58th"); the claim
   states ordinals, none of them that one;
-* ``NAME_MISSING`` — the question names someone or something that no cited passage mentions
-  at all: the sentence is about something else.
+* ``NAME_MISSING`` — the cited passages mention none of the question's names, or not a full
+  name it asks about (two or more words: "Ana Ruiz"): the sentence is about something else.
 
 Example::
 
