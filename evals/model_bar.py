@@ -65,15 +65,8 @@ def recorded(path: Path, system: str = SYSTEM) -> dict[str, str]:
 def outcome(weights: dict, case, answer: str, articles: dict, cache) -> tuple[tuple[float, ...], bool] | None:
     """(confirmation features of the model's answer, the answer is right); None when the model
     refused or its answer names nothing to look for."""
-    from bot.answering.confirm import confirm_features
-    from bot.text.question import analyse_question
-
     found = looked_up(weights, case, answer, articles, cache)
-    if found is None:
-        return None
-    return (confirm_features(analyse_question(case.question), found.wanted, found.scored, found.researched,
-                             found.whole, dt.date.fromisoformat(case.date)),
-            found.right)
+    return None if found is None else (features_of(case, found), found.right)
 
 
 @dataclass(frozen=True)
@@ -87,6 +80,15 @@ class LookedUp:
     passages: list  # the passages they come from
     researched: bool  # found only by searching again with the answer
     index: int | None  # the best candidate stating it, None when none does
+
+
+def features_of(case, found: LookedUp) -> tuple[float, ...]:
+    """The confirmation features of a looked-up answer, as the pipeline computes them."""
+    from bot.answering.confirm import confirm_features
+    from bot.text.question import analyse_question
+
+    return confirm_features(analyse_question(case.question), found.wanted, found.scored, found.researched,
+                            found.whole, dt.date.fromisoformat(case.date))
 
 
 def looked_up(weights: dict, case, answer: str, articles: dict, cache) -> LookedUp | None:

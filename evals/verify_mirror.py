@@ -39,13 +39,10 @@ def verdict(kept: bool, reasons: Sequence[str]) -> str:
 
 def judge(weights: dict, case, answer: str, articles: dict, cache) -> dict | None:
     """One recorded answer: right?, confirmed?, and what verification does with its stating sentences."""
-    import datetime as dt
-
     from bot.answering.compose import draft_of
-    from bot.answering.confirm import confirm_features, states
+    from bot.answering.confirm import states
     from bot.answering.flow import verify_draft
     from bot.answering.short_answer import logistic
-    from bot.text.question import analyse_question
 
     found = model_bar.looked_up(weights, case, answer, articles, cache)
     if found is None:
@@ -54,9 +51,7 @@ def judge(weights: dict, case, answer: str, articles: dict, cache) -> dict | Non
     if found.index is None:
         return {**row, "confirmed": False, "verdict": "not_stated"}
     c = weights["confirm"]
-    x = confirm_features(analyse_question(case.question), found.wanted, found.scored, found.researched,
-                         found.whole, dt.date.fromisoformat(case.date))
-    p = logistic(c["coef"], c["mean"], c["scale"], x)
+    p = logistic(c["coef"], c["mean"], c["scale"], model_bar.features_of(case, found))
     reasons, kept = [], False
     for s in found.scored[found.index:]:
         if not states(found.wanted, s.candidate.text):

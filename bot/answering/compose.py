@@ -56,10 +56,9 @@ def choose(evidence: Evidence) -> list[Scored]:
     the refusal threshold when there is none): two sentences at most, never padding."""
     if not evidence.scored:
         return []
-    cutoff = evidence.runner_up if evidence.runner_up is not None else evidence.threshold
     chosen = [evidence.scored[0]]
     for s in evidence.scored[1:MAX_SENTENCES]:
-        if s.probability >= cutoff:
+        if s.probability >= evidence.second_cutoff:
             chosen.append(s)
     return chosen
 
@@ -70,10 +69,9 @@ def verifiable(evidence: Evidence, acceptable: Callable[[Scored], bool]) -> Evid
     draft then quotes the best sentences that will be shown — a best sentence that fails its
     checks hands its place to the next one instead of emptying the answer. None kept above the
     refusal threshold: no candidates (the answer is refused as unverified)."""
-    second = evidence.runner_up if evidence.runner_up is not None else evidence.threshold
     kept: list[Scored] = []
     for i, s in enumerate(evidence.scored):
-        if len(kept) == MAX_SENTENCES or s.probability < (second if kept else evidence.threshold):
+        if len(kept) == MAX_SENTENCES or s.probability < (evidence.second_cutoff if kept else evidence.threshold):
             return replace(evidence, scored=tuple(kept) + evidence.scored[i:]) if kept else replace(evidence, scored=())
         if acceptable(s):
             kept.append(s)

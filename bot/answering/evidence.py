@@ -142,6 +142,11 @@ class Evidence:
         return self.reason is not None
 
     @property
+    def second_cutoff(self) -> float:
+        """Where the runner-up sentence joins an answer: its fitted cutoff, else the threshold."""
+        return self.runner_up if self.runner_up is not None else self.threshold
+
+    @property
     def message(self) -> str:
         return self.reason.message(self) if self.reason else ""
 

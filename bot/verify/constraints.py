@@ -30,7 +30,7 @@ from enum import Enum
 from typing import Sequence
 
 from bot.text.answer_spans import YEAR
-from bot.text.claims import index_text, name_found
+from bot.text.claims import TextIndex, index_text, name_found
 from bot.text.question import Question
 from bot.text.tokens import normalise
 from bot.text.wordlists import FUNCTION_WORDS
@@ -77,8 +77,8 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
     asked = [n for n in question.names if n not in question.within]  # "which U.S. state": Michigan is one
     if asked and contexts:
         where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
-        alike = normalise(where)
-        found = [_mentioned(name, where) or _mentioned(normalise(name), alike) or _derived_mentioned([name], where)
+        alike, indexed = normalise(where), index_text(where)
+        found = [_mentioned(name, where) or _mentioned(normalise(name), alike) or _derived_mentioned(name, indexed)
                  for name in asked]
         if not any(found) or not all(f for f, name in zip(found, asked) if _full_name(name)):
             return Reason.NAME_MISSING
@@ -92,23 +92,32 @@ def _full_name(name: str) -> bool:
     >>> _full_name("Ana Ruiz"), _full_name("Monday"), _full_name("the U.S.")
     (True, False, False)
     """
-    name = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), name)
-    return len([w for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]) >= 2
+    return len(_name_words(name)) >= 2
 
 
-def _derived_mentioned(names: Sequence[str], text: str) -> bool:
+def _derived_mentioned(name: str, text: TextIndex) -> bool:
     """A word of a name said as a related form: "Australian" for "Australia", "Chinese" for
     "China" (``claims.name_found``: one is the other plus a name ending).
 
-    >>> _derived_mentioned(["Australian"], "A chef in Australia banned vegans."), _derived_mentioned(["Austrian"], "In Australia")
+    >>> in_australia = index_text("A chef in Australia banned vegans.")
+    >>> _derived_mentioned("Australian", in_australia), _derived_mentioned("Austrian", in_australia)
     (True, False)
     """
-    words = index_text(text)
-    return any(name_found(w, words) for n in names for w in _WORD.findall(n)
-               if w.lower() not in FUNCTION_WORDS and not w.isupper())
+    return any(name_found(w, text) for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS and not w.isupper())
 
 
 _INITIALISM = re.compile(r"(?<![A-Za-z])((?:[A-Z]\.){2,})")
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a name that can identify it: dotted initials as one ("U.S." → "US"),
+    function words left out.
+
+    >>> _name_words("the U.S. Open"), _name_words("Tour of Lorraine")
+    (['US', 'Open'], ['Tour', 'Lorraine'])
+    """
+    name = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), name)
+    return [w for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]
 
 
 def _mentioned(name: str, text: str) -> bool:
@@ -125,9 +134,7 @@ def _mentioned(name: str, text: str) -> bool:
     >>> _mentioned(normalise("U.S."), normalise("across the United States")), _mentioned("United States", "in the U.S.")
     (True, False)
     """
-    name = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), name)
-    words = [re.sub(r"['’]s$", "", w) for w in _WORD.findall(name) if w.lower() not in FUNCTION_WORDS]
-    for w in words:
+    for w in (re.sub(r"['’]s$", "", w) for w in _name_words(name)):
         if len(w) < 2:
             continue
         if w.isupper() and w.isalpha() and len(w) <= 5:  # an abbreviation: U.S., UN, NATO
