@@ -58,9 +58,9 @@ def load_results(report: Path, answerer: str = "extractive") -> list[CaseResult]
     """The case results of one answerer of a ``newsbot eval`` report.json run with the gate open."""
     raw = json.loads(report.read_text(encoding="utf-8"))
     if raw.get("refusal_threshold") not in (0, 0.0):
-        raise ValueError(f"{report}: run with NEWSBOT_REFUSAL_THRESHOLD=0 (it was {raw.get('refusal_threshold')})")
+        raise ValueError(f"run with NEWSBOT_REFUSAL_THRESHOLD=0 (it was {raw.get('refusal_threshold')})")
     if answerer not in raw.get("results", {}):
-        raise ValueError(f"{report}: no results of the {answerer!r} answerer")
+        raise ValueError(f"no results of the {answerer!r} answerer")
     fields = CaseResult.__dataclass_fields__
     return [CaseResult(**{k: _tuples(v) for k, v in r.items() if k in fields}) for r in raw["results"][answerer]]
 
@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = curve(load_results(args.report, args.answerer))
     except (OSError, ValueError, TypeError) as exc:
-        raise SystemExit(f"refusal_curve: {exc}") from None
+        detail = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        raise SystemExit(f"refusal_curve: {args.report}: {detail}") from None
     if args.json:
         print(json.dumps(result, indent=1))
         return 0

@@ -60,3 +60,16 @@ def test_a_report_run_with_the_gate_closed_is_refused(tmp_path):
     report = _report(tmp_path, None, [_case(1, True, 0.6)])
     with pytest.raises(SystemExit, match="NEWSBOT_REFUSAL_THRESHOLD=0"):
         refusal_curve.main([str(report)])
+
+
+@pytest.mark.parametrize("content, says", [(None, "No such file"), ("{not json", "Expecting"),
+                                           ('{"refusal_threshold": 0, "results": {"extractive": [{"case_id": "x"}]}}',
+                                            "missing")])
+def test_a_bad_report_is_one_line_naming_it(tmp_path, content, says):
+    report = tmp_path / "report.json"
+    if content is not None:
+        report.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as err:
+        refusal_curve.main([str(report)])
+    message = str(err.value)
+    assert message.startswith(f"refusal_curve: {report}: ") and says in message and "\n" not in message
