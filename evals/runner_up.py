@@ -6,8 +6,9 @@ weeks the runner-up passed it for 82 of the ~150 answered questions, doubling th
 (30 → 52 words) and adding the answer to 3 of 120 answerable questions; the rest is padding.
 So the runner-up has its own cutoff, fitted here on the calibration weeks: the lowest (the most
 right answers kept) at which the median answer stays within :data:`MAX_MEDIAN_WORDS`, counted
-as the words of the sentences shown. Never below the refusal threshold; :data:`NEVER` when even
-one sentence a question is over the budget.
+as the reader sees the answer (:func:`reader_words`: the sentences shown, each with its source
+marker, and the dating note when the answer gets one). Never below the refusal threshold;
+:data:`NEVER` when even one sentence a question is over the budget.
 
 Example (two answered questions of 20-word sentences; from 0.51 neither runner-up is shown)::
 
@@ -23,24 +24,53 @@ Example (two answered questions of 20-word sentences; from 0.51 neither runner-u
 from __future__ import annotations
 
 import statistics
+from datetime import date
 from typing import Sequence
 
 import numpy as np
 
+from bot.answering.dating import as_of_note
+
 MAX_MEDIAN_WORDS = 45  # the product brief's answer length: the median answer, in words
 NEVER = 1.0  # a cutoff no probability reaches: one sentence only
 
-Top = tuple[float, bool, int]  # (probability, states the gold, words) of one candidate
+MARKER_WORDS = 1  # each sentence shown ends with its source marker, a word of its own: "… in Denmark [2]."
+
+Top = tuple[float, bool, int]  # (probability, states the gold, words it adds to the answer) of one candidate
+Sentence = tuple[str, str | None]  # (text, its article's publication date)
 
 
-def top_two(probabilities: Sequence[np.ndarray], labels: Sequence[np.ndarray], words: Sequence[Sequence[int]]
-            ) -> list[tuple[Top, ...]]:
+def reader_words(sentences: Sequence[Sentence], as_of: date | None) -> int:
+    """Words of an extractive answer of these sentences as the reader sees it: each sentence with
+    its marker, then the dating note ("(as of 2024-03-06)") when the sources span several days or
+    are stale on ``as_of`` (``bot/answering/dating.py``).
+
+    >>> reader_words([("Nine words are in this sentence about the harbor.", "2024-03-01")], date(2024, 3, 20))
+    13
+    >>> reader_words([("Nine words are in this sentence about the harbor.", "2024-03-19")], date(2024, 3, 20))
+    10
+    """
+    words = sum(len(text.split()) + MARKER_WORDS for text, _ in sentences)
+    note = as_of_note([published for _, published in sentences], as_of) if as_of and sentences else None
+    return words + (len(f"({note})".split()) if note else 0)
+
+
+def top_two(probabilities: Sequence[np.ndarray], labels: Sequence[np.ndarray],
+            sentences: Sequence[Sequence[Sentence]], days: Sequence[date | None]) -> list[tuple[Top, ...]]:
     """Per question, its best two candidates as (probability, right, words), best first; ``()``
-    for a question without candidates. Ties go to the earlier candidate, as in ranking."""
+    for a question without candidates. The best one's words are its answer's
+    (:func:`reader_words`), the runner-up's what it adds to them. Ties go to the earlier
+    candidate, as in ranking.
+
+    >>> one = [("Seven words are in this short sentence.", "2024-03-01"), ("Four words stand here.", "2024-03-02")]
+    >>> top_two([np.array([0.3, 0.8])], [np.array([1.0, 0.0])], [one], [date(2024, 3, 2)])
+    [((0.8, False, 5), (0.3, True, 11))]
+    """
     out = []
-    for p, y, w in zip(probabilities, labels, words):
+    for p, y, s, day in zip(probabilities, labels, sentences, days):
         order = np.argsort(-np.asarray(p), kind="stable")[:2]
-        out.append(tuple((float(p[i]), bool(y[i]), int(w[i])) for i in order))
+        lengths = [reader_words([s[i] for i in order[:n]], day) for n in range(len(order) + 1)]
+        out.append(tuple((float(p[i]), bool(y[i]), lengths[n + 1] - lengths[n]) for n, i in enumerate(order)))
     return out
 
 

@@ -18,7 +18,7 @@ model is fitted on the phrases of each training question's best sentences; its c
 lowest at which, among calibration questions whose best sentence states the answer, the best
 phrase is the answer at least :data:`SPAN_TARGET` (4 in 5) of the time. The runner-up sentence
 joins an answer above its own cutoff (``evals/runner_up.py``: the most right answers within a
-median of 45 words). The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
+median answer of 45 words as the reader sees it). The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
 needs no scikit-learn. Deterministic: sentences are embedded by the ONNX fp32 export the
 pipeline embeds questions and candidates with (:data:`TRAIN_BACKEND`), which gives a text the
 same vector whatever shares its batch, so a cold run and one over a cache filled by earlier
@@ -32,6 +32,7 @@ run moved a coefficient by 0.19 and the refusal threshold 0.21 → 0.23.)
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Sequence
@@ -212,7 +213,8 @@ def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: Em
     span_w["features"] = list(SPAN_FEATURES)
     top = runner_up.top_two([probabilities(weights, e.x) if len(e.y) else np.zeros(0) for e in data["calibration"]],
                             [e.y for e in data["calibration"]],
-                            [[len(c.text.split()) for c in e.cands] for e in data["calibration"]])
+                            [[(c.text, c.published) for c in e.cands] for e in data["calibration"]],
+                            [dt.date.fromisoformat(e.case.date) for e in data["calibration"]])
     answerable = [e.case.answerable for e in data["calibration"]]
     second = runner_up.runner_up_summary(top, answerable, threshold, runner_up.fit_runner_up(top, threshold))
     return {"features": list(FEATURES), **weights, "threshold": threshold, "span": span_w, "runner_up": second,
