@@ -152,6 +152,22 @@ def test_a_one_word_name_is_context_and_need_not_be_named():
     assert check(q, elsewhere, [Context(elsewhere, "Stage results")]) is Constraint.NAME_MISSING
 
 
+def test_a_dropped_sentence_names_only_the_full_name_its_passages_miss():
+    """The reason a reader sees for a name_missing drop names what is missing, not every name of
+    the question (the passage does name the Games)."""
+    from bot.answering.flow import verify_draft
+    from bot.verify.constraints import unnamed
+
+    q = "Which event did gymnast Mira Osei win at the Lisbon Games?"
+    text = "Tara Lund won the all-around gold at the Lisbon Games."
+    assert unnamed(analyse_question(q), [Context(text)]) == ("Mira Osei",)
+    v = verify_draft(f"{text} [1]", [passage("a", text, title="Gymnastics results")], False, question=q)
+    assert v.sentences == ()
+    assert [d.reason for d in v.dropped] == ["name_missing: the cited passages never mention Mira Osei"]
+    nothing = "Rain delayed the final day."
+    assert unnamed(analyse_question(q), [Context(nothing)]) == analyse_question(q).names  # none named: all missing
+
+
 @pytest.mark.parametrize("content, says", [
     (None, "No such file"),
     ("{not json", "not a scorer weights file"),

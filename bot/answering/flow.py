@@ -27,8 +27,7 @@ from bot.core.settings import Settings
 from bot.surfaces.display import sentence_display
 from bot.text.question import Question, analyse_question
 from bot.text.tokens import stem
-from bot.verify.constraints import Context
-from bot.verify.constraints import Reason as Constraint
+from bot.verify.constraints import Context, unnamed
 from bot.verify.constraints import check as check_constraints
 from bot.verify.policy import Verified, verify_answer
 
@@ -234,7 +233,7 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
             continue
         broken = _constraint(asked_q, s, by_marker, passages) if asked_q else None
         if broken is not None:
-            dropped.append(dataclasses.replace(s, supported=False, reason=f"{broken.value}: {broken.message(asked_q)}"))
+            dropped.append(dataclasses.replace(s, supported=False, reason=broken))
             continue
         if asked and s.supported and not ({stem(w) for w in condense.content_words(" ".join([s.text, *quotes]))} & asked):
             dropped.append(dataclasses.replace(s, supported=False, reason="off-topic: shares no word with the question"))
@@ -244,13 +243,13 @@ def verify_draft(draft: str, passages: Sequence[Passage], show: bool, question: 
     return Verified(tuple(kept), tuple(c for c in v.citations if c.marker in used), tuple(dropped), v.notes)
 
 
-def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Sequence[Passage]) -> Constraint | None:
+def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Sequence[Passage]) -> str | None:
+    """"code: message" of the first constraint of ``q`` the sentence breaks (None: it breaks none)."""
     cited = [by_marker[m] for m in s.citations if m in by_marker]
-    texts: dict[str, list[str]] = {}
-    for p in passages:  # what the search saw of each cited article
-        texts.setdefault(p.article_id, []).append(p.chunk.text)
-    contexts = [Context(" ".join(texts.get(c.article_id, [c.quote])), c.title or "", c.published) for c in cited]
-    return check_constraints(q, s.text, contexts, [c.quote for c in cited])
+    seen = {c.article_id: " ".join(p.chunk.text for p in passages if p.article_id == c.article_id) for c in cited}
+    contexts = [Context(seen[c.article_id] or c.quote, c.title or "", c.published) for c in cited]  # what the search saw
+    broken = check_constraints(q, s.text, contexts, [c.quote for c in cited])
+    return f"{broken.value}: {broken.message(q, unnamed(q, contexts))}" if broken else None
 
 
 def _model_may_confirm(answerer: Answerer, evidence: Evidence) -> bool:

@@ -44,12 +44,13 @@ class Reason(str, Enum):
     EDITION_MISMATCH = "edition_mismatch"
     NAME_MISSING = "name_missing"
 
-    def message(self, question: Question) -> str:
+    def message(self, question: Question, missing: Sequence[str] = ()) -> str:
+        """What is wrong, for the reader; ``missing``: the names :func:`unnamed` found missing."""
         if self is Reason.YEAR_MISMATCH:
             return f"about another year than the question's {', '.join(question.years)}"
         if self is Reason.EDITION_MISMATCH:
             return f"about another edition than the question's {', '.join(question.figures)}"
-        return f"the cited passages never mention {', '.join(question.names)}"
+        return f"the cited passages never mention {', '.join(missing or question.names)}"
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,32 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
         stated_ordinals = set(_ORDINAL.findall(claim))
         if stated_ordinals and not stated_ordinals & asked_ordinals:
             return Reason.EDITION_MISMATCH
-    asked = [n for n in question.names if n not in question.within]  # "which U.S. state": Michigan is one
-    if asked and contexts:
-        where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
-        alike, indexed = normalise(where), index_text(where)
-        found = [_mentioned(name, where) or _mentioned(normalise(name), alike) or _derived_mentioned(name, indexed)
-                 for name in asked]
-        if not any(found) or not all(f for f, name in zip(found, asked) if _full_name(name)):
-            return Reason.NAME_MISSING
+    if unnamed(question, contexts):
+        return Reason.NAME_MISSING
     return None
+
+
+def unnamed(question: Question, contexts: Sequence[Context]) -> tuple[str, ...]:
+    """The question's names that make a claim ``NAME_MISSING``: all of them when the cited
+    passages mention none, else the full names they do not mention; ``()`` when none is missing.
+
+    >>> from bot.text.question import analyse_question
+    >>> q = analyse_question("Did Ana Ruiz or Mira Osei win in Lyon?")
+    >>> unnamed(q, [Context("Ana Ruiz won in Lyon on Sunday.")])
+    ('Mira Osei',)
+    >>> unnamed(q, [Context("Rain fell on the course.")])
+    ('Ana Ruiz', 'Mira Osei', 'Lyon')
+    """
+    asked = [n for n in question.names if n not in question.within]  # "which U.S. state": Michigan is one
+    if not asked or not contexts:
+        return ()
+    where = " ".join(f"{c.title} {c.passage_text}" for c in contexts)
+    alike, indexed = normalise(where), index_text(where)
+    found = [_mentioned(name, where) or _mentioned(normalise(name), alike) or _derived_mentioned(name, indexed)
+             for name in asked]
+    if not any(found):
+        return tuple(asked)
+    return tuple(name for f, name in zip(found, asked) if _full_name(name) and not f)
 
 
 def _full_name(name: str) -> bool:
