@@ -90,3 +90,13 @@ def test_new_opens_a_name_and_joined_names_are_answer_phrases():
     assert "T" not in texts  # not a piece of "AT&T"
     for s in answer_names(sentence):
         assert sentence[s.start:s.end] == s.text
+
+
+@pytest.mark.parametrize("question, head", [
+    ("Which U.S. state is it?", ("state",)),  # dotted initials say whose, not what
+    ("Which major U.N. agency is it?", ("major", "agency")),
+    ("Which R&B singer is touring?", ("r&b", "singer")),
+    ("Which X rival is growing?", ("x", "rival")),  # a one-letter name is still a word of the head
+])
+def test_the_head_noun_skips_dotted_initials(question, head):
+    assert analyse_question(question).head == head

@@ -130,21 +130,27 @@ def containing_places(question: str, names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _HEAD = re.compile(r"\b(?:which|what)\s+(?:(?:is|was|are|were)\s+the\s+name\s+of\s+(?:the|this|a|an)\s+|"
-                   r"(?:of\s+the\s+following|one\s+of\s+the|kind\s+of|type\s+of)\s+)?((?:[A-Za-z][\w'’-]*\s*){1,3})",
+                   r"(?:of\s+the\s+following|one\s+of\s+the|kind\s+of|type\s+of)\s+)?"
+                   r"((?:(?:[A-Za-z]\.){2,}\s*|[A-Za-z][\w'’&-]*\s*){1,3})",
                    re.IGNORECASE)
 
 
 def head_words(question: str) -> tuple[str, ...]:
     """The words naming what a which/what question asks for (up to the first function word).
+    Dotted initials before the noun only say whose it is ("U.S. state", "U.N. agency"): left out.
 
     >>> head_words("Which tech giant did the firm sue?"), head_words("What is the name of the storm that hit?")
     (('tech', 'giant'), ('storm',))
+    >>> head_words("Which U.S. state is it?"), head_words("Which R&B singer is touring?")
+    (('state',), ('r&b', 'singer'))
     """
     m = _HEAD.search(question)
     if not m:
         return ()
     out = []
     for word in m.group(1).split():
+        if _INITIALS.fullmatch(word):
+            continue
         low = word.lower().strip("'’")
         if low in FUNCTION_WORDS or low in _AUXILIARIES:
             break
@@ -152,6 +158,7 @@ def head_words(question: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}")
 _AUXILIARIES = frozenset("is was are were has have had do does did will would can could should".split())
 
 
