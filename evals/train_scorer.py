@@ -42,6 +42,7 @@ import numpy as np
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
 from evals import realtimeqa, runner_up
+from evals.learners import fit_logistic as fit_rows
 from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "bot" / "answering" / "scorer_weights.json"
@@ -51,24 +52,7 @@ def fit(examples: Sequence[Example], c: float):
     return fit_rows(x, y, c)
 
 
-DIGITS = 10  # decimals kept of fitted weights
 TRAIN_BACKEND = "onnx"  # see main()
-
-
-def fit_rows(x: np.ndarray, y: np.ndarray, c: float) -> dict:
-    """Standardised logistic regression; the first column is the bias and stays 1."""
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    mean[0], scale[0] = 0.0, 1.0  # the bias column stays 1
-    scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
-    model.fit((x - mean) / scale, y)
-    # rounded: on one machine a refit from cached embeddings differs from one that embeds
-    # afresh only in the last bits of a float, and the file should come back byte for byte
-    # (across CPUs it does not: see the module docstring)
-    return {k: [round(float(v), DIGITS) for v in a] for k, a in
-            (("coef", model.coef_[0]), ("mean", mean), ("scale", scale))}
 
 
 def probabilities(weights: dict, x: np.ndarray) -> np.ndarray:
@@ -225,6 +209,26 @@ def train(train_cases, cal_cases, articles: dict[str, dict], embedder, cache: Em
             "calibration": summary(cal, threshold)}
 
 
+def load_splits(year: int, data: Path, every: int = 1, train_unanswerable: bool = False) -> tuple[dict, dict]:
+    """The train and calibration questions of ``year`` (every ``every``-th week) and their articles."""
+    all_cases = realtimeqa.load_cases(year, data)
+    split = {s: realtimeqa.every_nth_week(realtimeqa.cases_in(all_cases, s), every) for s in ("train", "calibration")}
+    # Unanswerable questions have no positive sentence: they teach the weights little and cost
+    # as much to featurise; they matter for the threshold, so calibration keeps them all.
+    split["train"] = [c for c in split["train"] if c.answerable or train_unanswerable]
+    ids = {i for cs in split.values() for c in cs for i in c.retrieved}
+    return split, realtimeqa.load_articles(year, ids, data)
+
+
+def train_embedder():
+    """The encoder training embeds with (:data:`TRAIN_BACKEND`, role "query") and its cache tag."""
+    from bot.core.settings import load_settings
+    from index.embedders import build_embedder
+
+    embedder = build_embedder(load_settings({}, embedder_backend=TRAIN_BACKEND), role="query")
+    return embedder, f"{embedder.name}/{TRAIN_BACKEND}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Fit the evidence scorer (see module docstring).")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -243,13 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="keep the sentence and short-answer models of --out; refit only the confirmation model")
     args = ap.parse_args(argv)
 
-    from bot.core.settings import load_settings
-    from index.embedders import build_embedder
-
     # The vectors the pipeline's question path computes (role "query": ONNX fp32), which give a
     # sentence the same vector in any batch, so a cache filled over many runs equals a cold one.
-    embedder = build_embedder(load_settings({}, embedder_backend=TRAIN_BACKEND), role="query")
-    cache = EmbeddingCache(embedder, args.cache, tag=f"{embedder.name}/{TRAIN_BACKEND}")
+    embedder, tag = train_embedder()
+    cache = EmbeddingCache(embedder, args.cache, tag=tag)
     answers = args.model_answers or args.data / "predictions-2023.json"
     if args.confirm_only:
         result = json.loads(args.out.read_text(encoding="utf-8"))
@@ -257,13 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
         return 0
-    all_cases = realtimeqa.load_cases(args.year, args.data)
-    split = {s: realtimeqa.every_nth_week(realtimeqa.cases_in(all_cases, s), args.every) for s in ("train", "calibration")}
-    # Unanswerable questions have no positive sentence: they teach the weights little and cost
-    # as much to featurise; they matter for the threshold, so calibration keeps them all.
-    split["train"] = [c for c in split["train"] if c.answerable or args.train_unanswerable]
-    ids = {i for cs in split.values() for c in cs for i in c.retrieved}
-    articles = realtimeqa.load_articles(args.year, ids, args.data)
+    split, articles = load_splits(args.year, args.data, args.every, args.train_unanswerable)
     result = train(split["train"], split["calibration"], articles, embedder, cache, args.target_precision, args.objective)
     result["every"] = args.every
     _fit_confirm(result, answers, args, cache)

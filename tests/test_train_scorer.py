@@ -61,6 +61,21 @@ def test_train_writes_loadable_deterministic_weights(tmp_path):
     assert ev.scored[0].candidate.text == "Ida Brun was named the new coach of the Delta Foxes."
 
 
+def test_compare_scorers_fits_both_learners_and_scores_them_as_the_scorer_is_used():
+    from evals import compare_scorers
+
+    train_cases, arts = _world(24, 1)
+    cal_cases, arts2 = _world(18, 2)
+    arts.update(arts2)
+    cache = train_data.EmbeddingCache(FakeEmbedder(), None)
+    train = train_data.build_examples(train_cases, arts, None, cache)
+    cal = train_data.build_examples(cal_cases, arts, None, cache)
+    got = compare_scorers.compare(train, cal, 1.0)
+    assert len(got) == 1 + len(compare_scorers.BOOSTED)
+    assert got["logistic C=1.0"]["top1"] >= 0.9  # the coaching sentence, not the weather
+    assert all(0.0 <= s["top1"] <= 1.0 and 0.5 <= s["balanced"] <= 1.0 for s in got.values())
+
+
 def test_labels_and_thresholds():
     assert train_data.norm("“Ada” LIND") == "ada lind"
     assert train_scorer.span_label("Ada Lind", "ada lind")
