@@ -5,6 +5,8 @@ title; quotes are not double-quoted; answers from several days say "as of"; a qu
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.answerers.extractive import ExtractiveAnswerer
@@ -153,3 +155,18 @@ def test_a_question_asked_in_the_past_is_answered_from_its_past(tmp_path):
     assert answer.passages and all(p.chunk.published <= "2024-03-06" for p in answer.passages)
     assert {c.article_id for c in answer.citations} == {"orchard"}, answer.notes
     assert not any("published after" in n for n in answer.notes)  # left out before fusion, not after
+
+
+def test_the_length_fit_counts_an_answer_as_the_reader_sees_it(tmp_path):
+    """evals/runner_up.py fits the runner-up cutoff on answer lengths: its count of a shown
+    answer (sentences, markers, dating note) is the length of the text the pipeline shows."""
+    from evals.runner_up import reader_words
+
+    articles = [Article("orchard-1", ORCHARD, title="Harvest starts early", source="Valley Courier",
+                        published="2024-03-01")]
+    for as_of in ("2024-03-20", "2024-03-02"):  # stale: "(as of …)"; fresh: no note
+        answer = _pipeline(tmp_path / as_of, articles, as_of=as_of).ask("How big is the apple harvest crop expected to be?")
+        assert not answer.refused and answer.short_answer is None, answer.notes
+        shown = [(s.text, c.published) for s in answer.sentences for c in answer.citations if c.marker == s.citations[0]]
+        assert len(shown) == len(answer.sentences)
+        assert reader_words(shown, dt.date.fromisoformat(as_of)) == len(answer.answer.split()), answer.answer
