@@ -224,3 +224,27 @@ def test_the_place_a_place_question_asks_within_is_not_required_of_the_answer():
 def test_a_name_the_question_says_as_an_adjective_is_found_as_the_country(question, passage, found):
     q = analyse_question(question)
     assert (check(q, passage, [Context(passage, "Restaurant news")]) is None) is found
+
+
+def test_features_are_the_same_to_the_last_bit_in_every_process():
+    """The lexical features sum idf weights over the question's words; summed in set order they
+    differed in the last bit between processes (Python salts string hashes), which is enough to
+    move a tree learner's splits. Two interpreters with different hash seeds give equal rows."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from bot.answering.features import featurise\n"
+            "from tests.test_evidence_core import _many_word_rows\n"
+            "print(repr(_many_word_rows()))\n")
+    rows = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(rows) == 1 and rows.pop().startswith("[(")
+
+
+def _many_word_rows():
+    q = analyse_question("Which coastal ferry operator cancelled winter crossings after storm damage to harbour piers?")
+    text = ("The ferry operator cancelled winter crossings. Storm damage closed two harbour piers. "
+            "Coastal towns asked the operator for extra buses. Crossings resume after repairs to the piers.")
+    cands = candidates([passage("a", text, title="Ferry crossings cancelled", published="2024-01-05")])
+    return featurise(q, cands, [0.1 * (i + 1) for i in range(len(cands))], dt.date(2024, 1, 8))

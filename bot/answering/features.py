@@ -134,10 +134,11 @@ def featurise(question: Question, cands: Sequence[Candidate], dense: Sequence[fl
         return []
     q_stems = content_stems(question.text) - {stem(w) for n in question.names for w in _WORD.findall(n)} \
         or content_stems(question.text)
+    q_order = sorted(q_stems)  # the idf sums run in one order: the same last bits in every process
     stems = [content_stems(c.text) for c in cands]
     ctx = [s | content_stems(c.title) for s, c in zip(stems, cands)]
-    df = {w: sum(1 for s in stems if w in s) for w in q_stems}
-    idf = {w: math.log((1 + len(cands)) / (1 + df[w])) + 1.0 for w in q_stems}
+    df = {w: sum(1 for s in stems if w in s) for w in q_order}
+    idf = {w: math.log((1 + len(cands)) / (1 + df[w])) + 1.0 for w in q_order}
     total = sum(idf.values()) or 1.0
     best = max(dense)
     phrases = [answer_phrases(question, c.text) for c in cands]
@@ -157,8 +158,8 @@ def featurise(question: Question, cands: Sequence[Candidate], dense: Sequence[fl
             dense[i],
             dense[i] - best,
             1.0 if dense[i] >= best else 0.0,
-            sum(idf[w] for w in q_stems if w in stems[i]) / total,
-            sum(idf[w] for w in q_stems if w in ctx[i]) / total,
+            sum(idf[w] for w in q_order if w in stems[i]) / total,
+            sum(idf[w] for w in q_order if w in ctx[i]) / total,
             _share(names),
             _share(names_ctx),
             1.0 if question.years and year_ok else 0.0,
