@@ -8,13 +8,11 @@ threshold reaches (answerable answered right + unanswerable refused, halved). It
 
     python -m evals.compare_scorers --cache .newsbot/train-embeddings.npz
 
-Example of the scoring (two questions; the first answerable, its best sentence right)::
+Example of the scoring (two questions, as ``train_scorer.outcomes`` gives them: best probability,
+best sentence right, answerable, some candidate right; the first answered right, the second
+unanswerable)::
 
-    >>> import numpy as np
-    >>> top = question_tops([np.array([0.2, 0.7]), np.array([0.1])], [np.array([0.0, 1.0]), np.array([0.0])])
-    >>> top
-    [(0.7, True), (0.1, False)]
-    >>> scores(top, [True, False])
+    >>> scores([(0.7, True, True, True), (0.1, False, False, False)])
     {'top1': 1.0, 'balanced': 1.0, 'threshold': 0.11}
 """
 
@@ -32,31 +30,15 @@ from evals import train_scorer as ts
 from evals.train_data import EmbeddingCache, build_examples
 
 BOOSTED = ((0.05, 200, 20), (0.05, 400, 40), (0.1, 100, 20), (0.03, 300, 60))  # (rate, rounds, min leaf)
-GRID = [float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2)]
 
 
-def question_tops(probabilities: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> list[tuple[float, bool]]:
-    """(best probability, best sentence right) per question; (0.0, False) without candidates."""
-    out = []
-    for p, y in zip(probabilities, labels):
-        i = int(np.argmax(p)) if len(p) else -1
-        out.append((float(p[i]), bool(y[i])) if i >= 0 else (0.0, False))
-    return out
-
-
-def scores(tops: Sequence[tuple[float, bool]], answerable: Sequence[bool]) -> dict:
-    """Top-1 accuracy of answerable questions; the best balanced accuracy over :data:`GRID`
-    (the lowest threshold reaching it)."""
-    ans = [t for t, a in zip(tops, answerable) if a]
-    una = [t for t, a in zip(tops, answerable) if not a]
-
-    def balanced(th: float) -> float:
-        right = sum(1 for p, r in ans if r and p >= th) / max(1, len(ans))
-        refused = sum(1 for p, _ in una if p < th) / max(1, len(una))
-        return round((right + refused) / 2, 4)
-
-    best = max(GRID, key=lambda th: (balanced(th), -th))
-    return {"top1": round(sum(r for _, r in ans) / max(1, len(ans)), 3), "balanced": balanced(best), "threshold": best}
+def scores(outcomes: Sequence[tuple[float, bool, bool, bool]]) -> dict:
+    """Top-1 accuracy of answerable questions; the best balanced accuracy
+    (``train_scorer.summary_score``) over the fits' cutoffs, and the lowest cutoff reaching it."""
+    balanced = {t: ts.summary_score(outcomes, t) for t in ts.GRID}
+    best = max(balanced.values())
+    return {"top1": ts.summary(outcomes, ts.GRID[0])["top1_accuracy_answerable"], "balanced": best,
+            "threshold": min(t for t, v in balanced.items() if v == best)}
 
 
 def compare(train, calibration, c: float) -> dict[str, dict]:
@@ -67,10 +49,7 @@ def compare(train, calibration, c: float) -> dict[str, dict]:
     models: dict[str, Callable[[np.ndarray], np.ndarray]] = {f"logistic C={c}": lambda r: ts.probabilities(logistic, r)}
     for rate, rounds, leaf in BOOSTED:
         models[f"boosted rate={rate} rounds={rounds} leaf={leaf}"] = learners.fit_boosted(x, y, rate, rounds, leaf)
-    answerable = [e.case.answerable for e in calibration]
-    labels = [e.y for e in calibration]
-    return {name: scores(question_tops([m(e.x) if len(e.y) else np.zeros(0) for e in calibration], labels), answerable)
-            for name, m in models.items()}
+    return {name: scores(ts.outcomes(m, calibration)) for name, m in models.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -62,12 +62,17 @@ def probabilities(weights: dict, x: np.ndarray) -> np.ndarray:
 
 def question_outcomes(weights: dict, examples: Sequence[Example]) -> list[tuple[float, bool, bool, bool]]:
     """(best probability, best sentence right, answerable, some candidate right) per question."""
+    return outcomes(lambda x: probabilities(weights, x), examples)
+
+
+def outcomes(score, examples: Sequence[Example]) -> list[tuple[float, bool, bool, bool]]:
+    """:func:`question_outcomes` of any model: ``score`` maps a question's feature rows to probabilities."""
     out = []
     for e in examples:
         if not len(e.y):
             out.append((0.0, False, e.case.answerable, False))
             continue
-        p = probabilities(weights, e.x)
+        p = score(e.x)
         i = int(np.argmax(p))
         out.append((float(p[i]), bool(e.y[i]), e.case.answerable, bool(e.y.max() > 0)))
     return out
@@ -81,6 +86,7 @@ def log_loss(weights: dict, examples: Sequence[Example]) -> float:
 
 
 TIE = 0.01  # balanced accuracies this close are a tie on a calibration set of this size
+GRID = tuple(float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2))  # the cutoffs every fit tries
 
 
 def balanced_threshold(outcomes) -> float:
@@ -88,8 +94,7 @@ def balanced_threshold(outcomes) -> float:
     right) and (unanswerable questions refused), equal weight to both errors. The curve is flat
     near its top, so among thresholds within TIE of the best the lowest wins: refusing more
     buys nothing measurable there, answering more helps the reader."""
-    grid = [float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2)]
-    scores = {t: summary_score(outcomes, t) for t in grid}
+    scores = {t: summary_score(outcomes, t) for t in GRID}
     best = max(scores.values())
     return min(t for t, v in scores.items() if v >= best - TIE)
 
@@ -101,10 +106,10 @@ def summary_score(outcomes, t: float) -> float:
 
 def choose_threshold(outcomes, target_precision: float) -> float:
     """Lowest threshold whose answered questions are right >= target_precision of the time."""
-    for t in np.round(np.arange(0.02, 0.96, 0.01), 2):
+    for t in GRID:
         answered = [right for p, right, *_ in outcomes if p >= t]
         if answered and sum(answered) / len(answered) >= target_precision:
-            return float(t)
+            return t
     return 0.95
 
 
@@ -165,10 +170,10 @@ def span_threshold(span_w: dict, x: np.ndarray, y: np.ndarray, qids, target: flo
     for pi, yi, q in zip(p, y, qids):
         if q[2] and (q not in best or pi > best[q][0]):
             best[q] = (pi, yi)
-    for t in np.round(np.arange(0.02, 0.96, 0.01), 2):
+    for t in GRID:
         shown = [yi for pi, yi in best.values() if pi >= t]
         if len(shown) >= MIN_PHRASES and sum(shown) / len(shown) >= target:
-            return float(t)
+            return t
     return NEVER
 
 

@@ -27,7 +27,7 @@ from bot.core.settings import Settings
 from bot.surfaces.display import sentence_display
 from bot.text.question import Question, analyse_question
 from bot.text.tokens import stem
-from bot.verify.constraints import Context, unnamed
+from bot.verify.constraints import Context, explain
 from bot.verify.constraints import check as check_constraints
 from bot.verify.policy import Verified, verify_answer
 
@@ -249,7 +249,7 @@ def _constraint(q: Question, s: AnswerSentence, by_marker: dict, passages: Seque
     seen = {c.article_id: " ".join(p.chunk.text for p in passages if p.article_id == c.article_id) for c in cited}
     contexts = [Context(seen[c.article_id] or c.quote, c.title or "", c.published) for c in cited]  # what the search saw
     broken = check_constraints(q, s.text, contexts, [c.quote for c in cited])
-    return f"{broken.value}: {broken.message(q, unnamed(q, contexts))}" if broken else None
+    return explain(broken, q, contexts) if broken else None
 
 
 def _model_may_confirm(answerer: Answerer, evidence: Evidence) -> bool:

@@ -80,6 +80,13 @@ def check(question: Question, sentence: str, contexts: Sequence[Context], quotes
     return None
 
 
+def explain(reason: Reason, question: Question, contexts: Sequence[Context]) -> str:
+    """"code: message" of a broken constraint, for the reader; a ``NAME_MISSING`` names only the
+    names :func:`unnamed` finds missing (the lookup runs for that reason alone)."""
+    missing = unnamed(question, contexts) if reason is Reason.NAME_MISSING else ()
+    return f"{reason.value}: {reason.message(question, missing)}"
+
+
 def unnamed(question: Question, contexts: Sequence[Context]) -> tuple[str, ...]:
     """The question's names that make a claim ``NAME_MISSING``: all of them when the cited
     passages mention none, else the full names they do not mention; ``()`` when none is missing.
