@@ -59,12 +59,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--weights", type=Path, default=ts.DEFAULT_OUT, help="its C is the logistic one compared")
     args = ap.parse_args(argv)
+    try:  # read first: a bad file is one line before minutes of featurising, not a traceback after
+        c = float(json.loads(args.weights.read_text(encoding="utf-8"))["C"])
+    except OSError as exc:
+        raise SystemExit(f"compare_scorers: {args.weights}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError):
+        raise SystemExit(f"compare_scorers: {args.weights}: not a scorer weights file (no number 'C')") from None
     embedder, tag = ts.train_embedder()
     cache = EmbeddingCache(embedder, args.cache, tag=tag)
     split, articles = ts.load_splits(args.year, args.data)
     data = {name: build_examples(cases, articles, embedder, cache) for name, cases in split.items()}
     cache.save()
-    c = float(json.loads(args.weights.read_text(encoding="utf-8"))["C"])
     for name, s in compare(data["train"], data["calibration"], c).items():
         print(f"{name:40s} top-1 {s['top1']:.3f}  balanced {s['balanced']:.3f} at {s['threshold']:.2f}")
     return 0

@@ -174,3 +174,17 @@ def test_an_unreadable_embedding_cache_is_embedded_afresh(tmp_path, capsys):
     again = FakeEmbedder()
     train_data.EmbeddingCache(again, path, tag="minilm/onnx").embed(["Ferries were cancelled."])
     assert again.embedded == 1 and "unreadable" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, says", [(None, "No such file"), ('{"x": 1}', "not a scorer weights file"),
+                                           ("[", "not a scorer weights file")])
+def test_compare_scorers_names_a_bad_weights_file_in_one_line_before_any_work(tmp_path, content, says):
+    from evals import compare_scorers
+
+    path = tmp_path / "w.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit) as exc:
+        compare_scorers.main(["--weights", str(path), "--data", str(tmp_path / "no-data")])
+    message = str(exc.value)
+    assert message.startswith(f"compare_scorers: {path}: ") and says in message and "\n" not in message
