@@ -8,7 +8,7 @@ NEWSBOT := $(VENV)/bin/newsbot
 STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: setup setup-test index chat ask lint test test-fast eval train train-confirm refusal-curve bench clean
+.PHONY: setup setup-test index chat ask lint test test-fast eval train train-confirm refusal-curve runner-up bench clean
 
 setup: $(STAMP)
 
@@ -82,6 +82,16 @@ refusal-curve: setup-test
 	NEWSBOT_REFUSAL_THRESHOLD=0 $(NEWSBOT) eval -q --cases $(CAL)/cases.jsonl --corpus $(CAL)/articles \
 	  --index-store $(CAL)-store --llm extractive --report $(CAL)-report
 	$(PY) -m evals.refusal_curve $(CAL)-report/report.json
+
+# The runner-up cutoff fitted on the pipeline's own answers over the same weeks (evals/runner_up_curve.py),
+# written into the weights; `make train` keeps it while the sentence model it was measured with is unchanged.
+# Indexing is skipped when the store exists (`make refusal-curve` built it).
+runner-up: setup-test
+	test -d $(CAL) || $(PY) -m evals.realtimeqa --year 2024 --split calibration --out $(CAL)
+	test -d $(CAL)-store || $(NEWSBOT) index -q --store $(CAL)-store $(CAL)/articles
+	NEWSBOT_RUNNER_UP_CUTOFF=0 $(NEWSBOT) eval -q --cases $(CAL)/cases.jsonl --corpus $(CAL)/articles \
+	  --index-store $(CAL)-store --llm extractive --report $(CAL)-runner-up
+	$(PY) -m evals.runner_up_curve $(CAL)-runner-up/report.json --write
 
 eval: setup-test
 	$(NEWSBOT) eval --baseline evals/baseline.json

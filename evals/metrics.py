@@ -24,6 +24,9 @@ Supports = Callable[[str, Sequence[str]], bool]
 class SentenceRecord:
     text: str
     quotes: tuple[str, ...]  # the verbatim quotes its citations point at
+    published: str | None = None  # publication date of the article its first citation quotes
+    evidence: float | None = None  # the scorer's probability for it as an evidence sentence (``AnswerSentence.evidence``)
+    note: bool = False  # a note on the sentence before it ("The articles differ: …"), shown only with it
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class CaseResult:
     notes: tuple[str, ...] = ()  # how the answer came about (``Answer.notes``): why a model's answer was not shown
     dropped: tuple[str, ...] = ()  # the reason of each sentence verification dropped ("year_mismatch: …")
     evidence: float | None = None  # the best evidence sentence's probability (``Answer.evidence``)
+    as_of: str | None = None  # the moment the question was asked (``Answer.as_of``)
 
 
 def rgb_correct(answer: str, expected: Sequence[Sequence[str]]) -> bool:

@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from evals.metrics import CaseResult, case_correct
+from evals.metrics import CaseResult, SentenceRecord, case_correct
 
 Outcome = tuple[float, bool, bool, bool]  # (evidence, answered right, answerable, -) as train_scorer's
 GRID = tuple(float(t) for t in np.round(np.arange(0.02, 0.96, 0.02), 2))
@@ -54,15 +54,19 @@ def outcomes(results: Sequence[CaseResult]) -> list[Outcome]:
     return out
 
 
-def load_results(report: Path, answerer: str = "extractive") -> list[CaseResult]:
-    """The case results of one answerer of a ``newsbot eval`` report.json run with the gate open."""
+def load_results(report: Path, answerer: str = "extractive", opened: str = "refusal_threshold") -> list[CaseResult]:
+    """The case results of one answerer of a ``newsbot eval`` report.json run with the setting
+    ``opened`` at 0 (the refusal gate open; or the runner-up cutoff, ``evals/runner_up.py``)."""
     raw = json.loads(report.read_text(encoding="utf-8"))
-    if raw.get("refusal_threshold") not in (0, 0.0):
-        raise ValueError(f"run with NEWSBOT_REFUSAL_THRESHOLD=0 (it was {raw.get('refusal_threshold')})")
+    if raw.get(opened) not in (0, 0.0):
+        raise ValueError(f"run with NEWSBOT_{opened.upper()}=0 (it was {raw.get(opened)})")
     if answerer not in raw.get("results", {}):
         raise ValueError(f"no results of the {answerer!r} answerer")
-    fields = CaseResult.__dataclass_fields__
-    return [CaseResult(**{k: _tuples(v) for k, v in r.items() if k in fields}) for r in raw["results"][answerer]]
+    fields, sentence = CaseResult.__dataclass_fields__, SentenceRecord.__dataclass_fields__
+    return [CaseResult(**{k: _tuples(v) for k, v in r.items() if k in fields and k != "sentences"},
+                       sentences=tuple(SentenceRecord(**{k: _tuples(v) for k, v in s.items() if k in sentence})
+                                       for s in r.get("sentences", ())))
+            for r in raw["results"][answerer]]
 
 
 def _tuples(value):

@@ -102,7 +102,9 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
         return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, "", False, (),
                           error=error, model_answer=model_answer)
     by_marker = {c.marker: c for c in answer.citations}
-    sentences = tuple(SentenceRecord(s.text, tuple(by_marker[m].quote for m in s.citations if m in by_marker))
+    sentences = tuple(SentenceRecord(s.text, tuple(by_marker[m].quote for m in s.citations if m in by_marker),
+                                     next((by_marker[m].published for m in s.citations if m in by_marker), None),
+                                     s.evidence, s.note)
                       for s in answer.sentences)
     fidelity = tuple(texts.get(c.article_id, "")[c.start:c.end] == c.quote for c in answer.citations)
     return CaseResult(case.id, case.tags, case.answerable, case.answers, case.sources, answer.answer, answer.refused,
@@ -110,7 +112,8 @@ def to_result(case: Case, answer: Answer | None, texts: dict[str, str], error: s
                       fell_back=answer.backend != asked, first_sentence=first_sentence(answer),
                       cited=tuple(c.article_id for c in answer.citations), model_answer=model_answer,
                       refusal_reason=answer.refusal_reason, notes=tuple(answer.notes),
-                      dropped=tuple(d.reason for d in answer.dropped), evidence=answer.evidence)
+                      dropped=tuple(d.reason for d in answer.dropped), evidence=answer.evidence,
+                      as_of=answer.as_of)
 
 
 def first_sentence(answer: Answer) -> str:

@@ -18,7 +18,8 @@ model is fitted on the phrases of each training question's best sentences; its c
 lowest at which, among calibration questions whose best sentence states the answer, the best
 phrase is the answer at least :data:`SPAN_TARGET` (4 in 5) of the time. The runner-up sentence
 joins an answer above its own cutoff (``evals/runner_up.py``: the most right answers within a
-median answer of 45 words as the reader sees it). The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
+median answer of 45 words as the reader sees it); a cutoff fitted on the pipeline's own answers
+(``make runner-up``, ``evals/runner_up_curve.py``) is kept while the sentence model is unchanged. The result is written as plain JSON (``bot/answering/scorer_weights.json``): the runtime
 needs no scikit-learn. Deterministic: sentences are embedded by the ONNX fp32 export the
 pipeline embeds questions and candidates with (:data:`TRAIN_BACKEND`), which gives a text the
 same vector whatever shares its batch, so a cold run and one over a cache filled by earlier
@@ -41,7 +42,7 @@ import numpy as np
 
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
-from evals import realtimeqa, runner_up
+from evals import realtimeqa, runner_up, runner_up_curve
 from evals.learners import fit_logistic as fit_rows
 from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
@@ -266,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     split, articles = load_splits(args.year, args.data, args.every, args.train_unanswerable)
     result = train(split["train"], split["calibration"], articles, embedder, cache, args.target_precision, args.objective)
     result["every"] = args.every
+    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else None
+    result["runner_up"] = runner_up_curve.keep_pipeline_fit(previous, result)
+    if result["runner_up"].get("fitted_on") != "pipeline":
+        print("runner-up cutoff: the mirror's; `make runner-up` fits it on the pipeline's answers", flush=True)
     _fit_confirm(result, answers, args, cache)
     result["trained_on"] = (f"RealTime QA {args.year} train weeks {split['train'][0].week}..{split['train'][-1].week}"
                             f" (answerable questions), calibration weeks {split['calibration'][0].week}.."

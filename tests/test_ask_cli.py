@@ -33,8 +33,9 @@ def check_schema(obj: dict) -> None:
         assert SEED_TEXT[c["article_id"]][c["start"]:c["end"]] == c["quote"]  # verbatim, exact span
     markers = {c["marker"] for c in obj["citations"]}
     for s in obj["sentences"]:
-        assert set(s) == {"text", "citations", "supported"}
+        assert set(s) == {"text", "citations", "supported", "evidence"}
         assert set(s["citations"]) <= markers and s["supported"] is True
+        assert s["evidence"] is None or 0.0 <= s["evidence"] <= 1.0  # None: a model's own wording
 
 
 @pytest.mark.slow

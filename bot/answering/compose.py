@@ -28,6 +28,7 @@ from bot.answering.confirm import confirm, states
 from bot.answering.evidence import Evidence, Scored
 from bot.answering.short_answer import SpanWeights, best_phrase
 from bot.core.passage import Passage
+from bot.core.records import AnswerSentence
 from bot.text.answer_spans import figure_forms, outer_spans
 from bot.text.draft import parse_draft
 from bot.text.markers import strip_markers
@@ -76,6 +77,29 @@ def verifiable(evidence: Evidence, acceptable: Callable[[Scored], bool]) -> Evid
         if acceptable(s):
             kept.append(s)
     return replace(evidence, scored=tuple(kept))
+
+
+def with_evidence(sentences: Sequence[AnswerSentence], evidence: Evidence) -> tuple[AnswerSentence, ...]:
+    """Each sentence with the probability the scorer gave it as evidence: that of the likeliest
+    candidate it quotes (the same text, spacing aside, or one within the other: the answer's
+    sentence splitter may cut a candidate in two or join two); None for a note and for a sentence that quotes none (a
+    model's own wording). What the eval reads to fit the runner-up cutoff on the pipeline.
+
+    >>> from types import SimpleNamespace as N
+    >>> ev = N(scored=(N(candidate=N(text="Ferries  stopped."), probability=0.4),))
+    >>> [s.evidence for s in with_evidence([AnswerSentence("Ferries stopped.", (1,), True),
+    ...                                     AnswerSentence("Ships sail.", (1,), True)], ev)]
+    [0.4, None]
+    """
+    texts = [(" ".join(s.candidate.text.split()), s.probability) for s in evidence.scored]  # best first
+
+    def probability(sentence: AnswerSentence) -> float | None:
+        said = " ".join(sentence.text.split())
+        if sentence.note or not said:
+            return None
+        return next((p for t, p in texts if t == said or min(len(t), len(said)) > 20 and (t in said or said in t)), None)
+
+    return tuple(replace(s, evidence=probability(s)) for s in sentences)
 
 
 def draft_of(chosen: Sequence[Scored]) -> str:

@@ -152,13 +152,15 @@ class Evidence:
 
 
 class EvidenceScorer:
-    def __init__(self, weights: Weights, embed: Embed | None = None, *, threshold: float | None = None):
+    def __init__(self, weights: Weights, embed: Embed | None = None, *, threshold: float | None = None,
+                 runner_up: float | None = None):
         self.weights = weights
         self.embed = embed
         self.threshold = weights.threshold if threshold is None else threshold
         self.confirm = weights.confirm
+        second = weights.runner_up if runner_up is None else runner_up
         # never below the refusal threshold, also when a setting raises it
-        self.runner_up = max(self.threshold, weights.runner_up if weights.runner_up is not None else self.threshold)
+        self.runner_up = max(self.threshold, second if second is not None else self.threshold)
 
     def assess(self, question: str, passages: Sequence[Passage], as_of: dt.date | None = None) -> Evidence:
         q = analyse_question(question)

@@ -149,7 +149,7 @@ def answer(
         return _refusal(UNVERIFIED_TEXT, evidence, passages, base, notes + list(result.notes),
                         timings, start, on_text, dropped=tuple(result.dropped), reason=UNVERIFIED)
 
-    shown = tuple(result.sentences)
+    shown = compose.with_evidence(result.sentences, evidence)
     short = _short_answer(scorer, evidence, result, proposed)
     citations = stories.attach_to_citations(result.citations, passages)  # story ids, "also reported by"
     dated = dating.as_of_note([c.published for c in citations], day)

@@ -78,7 +78,8 @@ class Pipeline:
             if self._scorer is None:
                 weights = load_weights(self.settings.scorer_weights)
                 self._scorer = EvidenceScorer(weights, embed=lambda texts: self.embedder.embed(list(texts)),
-                                              threshold=self.settings.refusal_threshold)
+                                              threshold=self.settings.refusal_threshold,
+                                              runner_up=self.settings.runner_up_cutoff)
             return self._scorer
 
     @property

@@ -101,7 +101,8 @@ def run(args, settings) -> int:
     console.print(summary_line(injection), highlight=False)
     folder = args.report or Path("evals/reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
     extra = {"cases_path": str(args.cases or default_cases), "corpus": str(corpus),
-             "refusal_threshold": local.refusal_threshold, "injection_detector": injection}
+             "refusal_threshold": local.refusal_threshold, "runner_up_cutoff": local.runner_up_cutoff,
+             "injection_detector": injection}
     report.write_reports(result, folder, extra)
     console.print(f"report: {folder / 'report.md'} and {folder / 'report.json'}")
     for name, rows in report.failures(result).items():

@@ -45,6 +45,7 @@ class AnswerSentence:
     supported: bool
     reason: str = ""  # why verification dropped/flagged it ("number 28 not in cited passages")
     note: bool = False  # says something of the sentence before it (passages that differ): shown, or dropped, with it
+    evidence: float | None = None  # the scorer's probability that this quoted sentence answers (None: not a candidate)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class Answer:
             "refused": self.refused,
             "citations": [asdict(c) for c in self.citations],
             "sentences": [
-                {"text": s.text, "citations": list(s.citations), "supported": s.supported}
+                {"text": s.text, "citations": list(s.citations), "supported": s.supported,
+                 "evidence": None if s.evidence is None else round(s.evidence, 4)}
                 for s in self.sentences
             ],
             "backend": self.backend,
