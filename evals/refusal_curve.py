@@ -56,7 +56,7 @@ def outcomes(results: Sequence[CaseResult]) -> list[Outcome]:
 
 def load_results(report: Path, answerer: str = "extractive", opened: str = "refusal_threshold") -> list[CaseResult]:
     """The case results of one answerer of a ``newsbot eval`` report.json run with the setting
-    ``opened`` at 0 (the refusal gate open; or the runner-up cutoff, ``evals/runner_up.py``)."""
+    ``opened`` at 0 (the refusal gate open; or the runner-up cutoff, ``evals/runner_up_curve.py``)."""
     raw = json.loads(report.read_text(encoding="utf-8"))
     if raw.get(opened) not in (0, 0.0):
         raise ValueError(f"run with NEWSBOT_{opened.upper()}=0 (it was {raw.get(opened)})")

@@ -82,8 +82,9 @@ def verifiable(evidence: Evidence, acceptable: Callable[[Scored], bool]) -> Evid
 def with_evidence(sentences: Sequence[AnswerSentence], evidence: Evidence) -> tuple[AnswerSentence, ...]:
     """Each sentence with the probability the scorer gave it as evidence: that of the likeliest
     candidate it quotes (the same text, spacing aside, or one within the other: the answer's
-    sentence splitter may cut a candidate in two or join two); None for a note and for a sentence that quotes none (a
-    model's own wording). What the eval reads to fit the runner-up cutoff on the pipeline.
+    sentence splitter may cut a candidate in two or join two); None for a note and for a
+    sentence that quotes none (a model's own wording). What the eval reads to fit the runner-up
+    cutoff on the pipeline's answers (``evals/runner_up_curve.py``).
 
     >>> from types import SimpleNamespace as N
     >>> ev = N(scored=(N(candidate=N(text="Ferries  stopped."), probability=0.4),))
