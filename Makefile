@@ -85,10 +85,10 @@ refusal-curve: setup-test
 
 # The runner-up cutoff fitted on the pipeline's own answers over the same weeks (evals/runner_up_curve.py),
 # written into the weights; `make train` keeps it while the sentence model it was measured with is unchanged.
-# Indexing is skipped when the store exists (`make refusal-curve` built it).
+# Indexing is incremental: over the store `make refusal-curve` built it only checks the articles are unchanged.
 runner-up: setup-test
-	test -d $(CAL) || $(PY) -m evals.realtimeqa --year 2024 --split calibration --out $(CAL)
-	test -d $(CAL)-store || $(NEWSBOT) index -q --store $(CAL)-store $(CAL)/articles
+	$(PY) -m evals.realtimeqa --year 2024 --split calibration --out $(CAL)
+	$(NEWSBOT) index -q --store $(CAL)-store $(CAL)/articles
 	NEWSBOT_RUNNER_UP_CUTOFF=0 $(NEWSBOT) eval -q --cases $(CAL)/cases.jsonl --corpus $(CAL)/articles \
 	  --index-store $(CAL)-store --llm extractive --report $(CAL)-runner-up
 	$(PY) -m evals.runner_up_curve $(CAL)-runner-up/report.json --write
