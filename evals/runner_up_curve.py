@@ -137,12 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in result["curve"]:
         print(f"{row['threshold']:.2f}  {row['accuracy_answerable_after_refusal']:.3f}  {row['median_words']}"
               f"  {row['two_sentences']}  {row['answered']}")
-    print(f"fitted on the pipeline's answers: {result['threshold']:.2f} (the mirror's: "
-          f"{weights.get('runner_up', {}).get('mirror_threshold', weights.get('runner_up', {}).get('threshold'))})")
+    before = weights.get("runner_up", {})
+    mirror = before.get("mirror_threshold", before.get("threshold"))  # a file written here keeps the mirror's beside it
+    print(f"fitted on the pipeline's answers: {result['threshold']:.2f} (the mirror's: {mirror})")
     if args.write:
-        mirror = weights.get("runner_up", {})
-        weights["runner_up"] = {**{k: v for k, v in result.items() if k != "curve"},
-                                "mirror_threshold": mirror.get("mirror_threshold", mirror.get("threshold")),
+        weights["runner_up"] = {**{k: v for k, v in result.items() if k != "curve"}, "mirror_threshold": mirror,
                                 "sentence_model": sentence_model_digest(weights)}
         path.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
