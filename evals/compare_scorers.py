@@ -27,6 +27,7 @@ import numpy as np
 
 from evals import learners, realtimeqa
 from evals import train_scorer as ts
+from evals.cutoffs import GRID
 from evals.train_data import EmbeddingCache, build_examples
 
 BOOSTED = ((0.05, 200, 20), (0.05, 400, 40), (0.1, 100, 20), (0.03, 300, 60))  # (rate, rounds, min leaf)
@@ -35,9 +36,9 @@ BOOSTED = ((0.05, 200, 20), (0.05, 400, 40), (0.1, 100, 20), (0.03, 300, 60))  #
 def scores(outcomes: Sequence[tuple[float, bool, bool, bool]]) -> dict:
     """Top-1 accuracy of answerable questions; the best balanced accuracy
     (``train_scorer.summary_score``) over the fits' cutoffs, and the lowest cutoff reaching it."""
-    balanced = {t: ts.summary_score(outcomes, t) for t in ts.GRID}
+    balanced = {t: ts.summary_score(outcomes, t) for t in GRID}
     best = max(balanced.values())
-    return {"top1": ts.summary(outcomes, ts.GRID[0])["top1_accuracy_answerable"], "balanced": best,
+    return {"top1": ts.summary(outcomes, GRID[0])["top1_accuracy_answerable"], "balanced": best,
             "threshold": min(t for t, v in balanced.items() if v == best)}
 
 

@@ -30,9 +30,9 @@ from typing import Sequence
 import numpy as np
 
 from bot.answering.dating import as_of_note
+from evals.cutoffs import GRID, NEVER
 
 MAX_MEDIAN_WORDS = 45  # the product brief's answer length: the median answer, in words
-NEVER = 1.0  # a cutoff no probability reaches: one sentence only
 
 MARKER_WORDS = 1  # each sentence shown ends with its source marker, a word of its own: "… in Denmark [2]."
 
@@ -87,7 +87,7 @@ def _median_words(rows: Sequence[tuple[Top, ...]], threshold: float, cutoff: flo
 
 def fit_runner_up(rows: Sequence[tuple[Top, ...]], threshold: float, budget: int = MAX_MEDIAN_WORDS) -> float:
     """The lowest cutoff, from ``threshold`` up, whose median answer is within ``budget`` words."""
-    grid = [threshold] + [float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2) if t > threshold] + [NEVER]
+    grid = [threshold] + [t for t in GRID if t > threshold] + [NEVER]
     for t in grid:
         median = _median_words(rows, threshold, t)
         if median is not None and median <= budget:

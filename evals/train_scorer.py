@@ -43,6 +43,7 @@ import numpy as np
 from bot.answering.features import FEATURES
 from bot.text.question import analyse_question
 from evals import realtimeqa, runner_up, runner_up_curve
+from evals.cutoffs import GRID, NEVER
 from evals.learners import fit_logistic as fit_rows
 from evals.train_data import EmbeddingCache, Example, K, build_examples, norm, states_gold
 
@@ -87,7 +88,6 @@ def log_loss(weights: dict, examples: Sequence[Example]) -> float:
 
 
 TIE = 0.01  # balanced accuracies this close are a tie on a calibration set of this size
-GRID = tuple(float(t) for t in np.round(np.arange(0.02, 0.96, 0.01), 2))  # the cutoffs every fit tries
 
 
 def balanced_threshold(outcomes) -> float:
@@ -130,7 +130,6 @@ def summary(outcomes, t: float) -> dict:
 # sentence states the answer, the phrase shown must be the answer at least 4 times in 5.
 SPAN_TARGET = 0.8
 MIN_PHRASES = 10  # a cutoff is chosen on at least this many calibration phrases
-NEVER = 1.0  # a cutoff no probability reaches
 
 
 def span_label(span_text: str, gold: str) -> bool:
