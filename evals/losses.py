@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("report", type=Path, help="report.json of a `newsbot eval --replay` run")
     ap.add_argument("--answerer", default="openai")
     args = ap.parse_args(argv)
-    rows = json.loads(args.report.read_text(encoding="utf-8"))["results"][args.answerer]
+    rows = _rows(args.report, args.answerer)
     right = sum(1 for r in rows if r.get("answerable") and r.get("model_answer") is not None
                 and rgb_correct(r["model_answer"], r["expected"]))
     counts = lost_right_answers(rows)
@@ -75,6 +75,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     for code, n in counts.items():
         print(f"  {code:<24} {n}")
     return 0
+
+
+def _rows(report: Path, answerer: str) -> list[dict]:
+    """The report's results of ``answerer``; a bad file or an answerer it lacks is one line."""
+    try:
+        results = json.loads(report.read_text(encoding="utf-8"))["results"]
+    except OSError as exc:
+        raise SystemExit(f"losses: {report}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError):
+        raise SystemExit(f"losses: {report}: not a newsbot eval report (no 'results')") from None
+    if not isinstance(results, dict) or answerer not in results:
+        have = ", ".join(sorted(results)) if isinstance(results, dict) else "none"
+        raise SystemExit(f"losses: {report}: no results of answerer {answerer!r} (it has: {have}); "
+                         "run `newsbot eval --replay` for a model's, or pass --answerer")
+    return results[answerer]
 
 
 if __name__ == "__main__":

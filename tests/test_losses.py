@@ -55,3 +55,20 @@ def test_the_codes_read_what_answering_really_writes():
     answer = tm.ask(retriever, "Coast Gulls")
     row = asdict(to_result(case, answer, {}, asked="openai", model_answer="Coast Gulls"))
     assert loss_code(row) == "not_stated"
+
+
+def test_a_report_without_the_answerer_or_not_a_report_is_one_line(tmp_path):
+    import json
+
+    from evals.losses import main
+
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"results": {"extractive": []}}), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"report.json: no results of answerer 'openai' \(it has: extractive\)"):
+        main([str(report)])
+    assert main([str(report), "--answerer", "extractive"]) == 0
+    report.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(SystemExit, match="report.json: not a newsbot eval report"):
+        main([str(report)])
+    with pytest.raises(SystemExit, match="missing.json: No such file"):
+        main([str(tmp_path / "missing.json")])
