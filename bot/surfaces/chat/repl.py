@@ -14,6 +14,7 @@ across lines either way.
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -37,6 +38,21 @@ from bot.surfaces.chat.session import (
 PROMPT = "> "
 # Nothing can be answered after these: the session ends with their one-line fix.
 FATAL = (StoreMissingError, StoreUnreachableError, EmbedderMismatchError)
+
+
+def catch_ctrl_c() -> bool:
+    """Make Ctrl-C raise KeyboardInterrupt even if this process was started with SIGINT ignored.
+
+    A program started in the background of a script, under ``nohup`` or by some launchers
+    inherits SIGINT ignored, and Python then keeps it ignored: at the prompt Ctrl-C still works
+    (prompt_toolkit reads it as a key), but pressed during an answer it was lost and the answer
+    printed anyway. At a terminal, Ctrl-C is the user's "cancel this answer" (``/help``). A
+    handler the embedding program installed is left alone. True when the handler was changed.
+    """
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return True
+    return False
 
 
 class Chat:
@@ -74,6 +90,7 @@ class Chat:
         from prompt_toolkit import PromptSession
 
         session = PromptSession(history=self._history())
+        catch_ctrl_c()
         where = self.settings.chroma_url or str(self.settings.store)
         self._say(f"newsbot chat · answering with {self.pipeline.llm} · store {where} · "
                   "/help for commands, Ctrl-D to quit")
