@@ -65,12 +65,15 @@ def test_out_of_corpus_question_is_refused_naming_the_closest_articles(seed_stor
 
 @pytest.mark.slow
 def test_batch_mode_answers_each_line_and_reports_bad_lines(seed_store_dir):
-    questions = [RUSSIA_Q, "   ", "x" * 2001, FRANCE_Q, "How many points does the proposal have now?"]
+    questions = [RUSSIA_Q, "   ", "x" * 2001, FRANCE_Q, "How many points does the proposal have now?",
+                 json.dumps({"question": RUSSIA_Q, "as_of": "2025-12-24"}), json.dumps({"q": RUSSIA_Q})]
     done = run_newsbot("ask", "--store", str(seed_store_dir), "--llm", "extractive", "--json", "-",
                        input="\n".join(questions) + "\n")
     assert done.returncode == 1  # some lines failed; the rest were answered
     objs = [json.loads(line) for line in done.stdout.strip().splitlines()]
-    assert len(objs) == 5
+    assert len(objs) == 7
+    assert objs[5]["question"] == RUSSIA_Q and objs[5]["as_of"] == "2025-12-24"  # a JSON line: question + date
+    assert objs[6]["line"] == 7 and 'needs "question"' in objs[6]["error"]  # not asked as if it were text
     assert "error" in objs[1] and "empty" in objs[1]["error"] and objs[1]["line"] == 2
     assert "error" in objs[2] and "2,000" in objs[2]["error"]
     for obj in (objs[0], objs[3], objs[4]):

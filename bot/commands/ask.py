@@ -82,7 +82,8 @@ def _batch(pipeline, args, settings) -> int:
     pipeline.warm_up()  # load models once, and report a missing store before reading stdin
     failures = 0
     for number, (text, bad) in enumerate(_stdin_lines(), start=1):
-        question, as_of = _line(text)
+        question, as_of, problem = batch_line(text)
+        bad = bad or problem
         try:
             if bad:
                 raise InvalidQuestionError(bad)
@@ -103,19 +104,31 @@ def _batch(pipeline, args, settings) -> int:
     return 1 if failures else 0
 
 
-def _line(text: str) -> tuple[str, str | None]:
-    """A batch line: a plain question, or a JSON object {"question": ..., "as_of": ...}."""
+def batch_line(text: str) -> tuple[str, str | None, str | None]:
+    """A batch line: a plain question, or a JSON object {"question": ..., "as_of": ...}.
+    Returns (question, as_of, problem); a JSON object without a question is that line's problem.
+
+    >>> batch_line('{"question": "Who won?", "as_of": "2024-07-01"}')
+    ('Who won?', '2024-07-01', None)
+    >>> batch_line("{not json} is a question too")
+    ('{not json} is a question too', None, None)
+    >>> batch_line('{"q": "Who won?"}')[2]
+    'a JSON line needs "question" as text (it has: q)'
+    """
     import json
 
     if text.lstrip().startswith("{"):
         try:
             raw = json.loads(text)
         except (json.JSONDecodeError, RecursionError):  # "{{{{..." 200k deep is a question, not a crash
-            return text, None
-        if isinstance(raw, dict) and isinstance(raw.get("question"), str):
-            as_of = raw.get("as_of") or raw.get("date")
-            return raw["question"], str(as_of) if as_of else None
-    return text, None
+            return text, None, None
+        if not isinstance(raw, dict):
+            return text, None, None
+        if not isinstance(raw.get("question"), str):
+            return text, None, f'a JSON line needs "question" as text (it has: {", ".join(map(str, raw)) or "nothing"})'
+        as_of = raw.get("as_of") or raw.get("date")
+        return raw["question"], str(as_of) if as_of else None, None
+    return text, None, None
 
 
 def _stdin_lines():
