@@ -43,10 +43,11 @@ FATAL = (StoreMissingError, StoreUnreachableError, EmbedderMismatchError)
 def catch_ctrl_c() -> bool:
     """Make Ctrl-C raise KeyboardInterrupt even if this process was started with SIGINT ignored.
 
-    A program started in the background of a script, under ``nohup`` or by some launchers
-    inherits SIGINT ignored, and Python then keeps it ignored: at the prompt Ctrl-C still works
-    (prompt_toolkit reads it as a key), but pressed during an answer it was lost and the answer
-    printed anyway. At a terminal, Ctrl-C is the user's "cancel this answer" (``/help``). A
+    A program started as a background job of a non-interactive shell (``cmd &`` in a script,
+    as CI may run tests) or by a launcher that ignores SIGINT inherits SIGINT ignored, and
+    Python keeps it ignored: at the prompt Ctrl-C still works (prompt_toolkit reads it as a
+    key), but pressed during an answer it was lost and the answer printed anyway. At a
+    terminal, Ctrl-C is the user's "cancel this answer" (``/help``). A
     handler the embedding program installed is left alone. True when the handler was changed.
     """
     if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
