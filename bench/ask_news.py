@@ -1,0 +1,89 @@
+"""Warm `newsbot ask` latency on real news: an index built by `newsbot index` from whole articles.
+
+`bench/ask.py` times the seed store (two short articles) and `bench/retrieval.py` synthetic
+120-word windows; both give the evidence scorer fewer and shorter candidate sentences than whole
+news articles do, and the scorer embeds every candidate, so its cost grows with them. This times
+the questions of an eval set over the index built for it, each with its as-of date, one process
+with models loaded (the first question warms up and is not counted), and reports the median and
+95th percentile of each stage the answer records (``timings_ms``) and the candidate sentences
+embedded per question.
+
+    python -m evals.realtimeqa --year 2024 --split test --every 2 --out /tmp/rt24
+    newsbot index --store /tmp/rt24-store /tmp/rt24/articles
+    python bench/ask_news.py --store /tmp/rt24-store --cases /tmp/rt24/cases.jsonl [--n 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from common import median, p95, record
+
+from bot.answering.features import candidates
+from bot.answering.pipeline import build_pipeline
+from bot.core.settings import load_settings
+
+STAGES = ("retrieve", "evidence", "generate", "verify", "total")
+
+
+def load_questions(path: Path, n: int) -> list[tuple[str, str | None]]:
+    """(question, as_of) of the first ``n`` cases of a cases .jsonl (``as_of`` or ``date``)."""
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            out.append((str(case["question"]), case.get("as_of") or case.get("date")))
+        except (ValueError, KeyError, TypeError):
+            raise SystemExit(f"{path}:{number}: not a case line with a 'question'") from None
+        if len(out) == n:
+            break
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Warm ask latency on real news (see module docstring).")
+    ap.add_argument("--store", type=Path, required=True, help="an index built by `newsbot index`")
+    ap.add_argument("--cases", type=Path, required=True, help="cases .jsonl: question, as_of (or date)")
+    ap.add_argument("--n", type=int, default=60, help="questions timed (after one warm-up question)")
+    args = ap.parse_args()
+    if not args.cases.is_file():
+        raise SystemExit(f"{args.cases}: no such cases file")
+    questions = load_questions(args.cases, args.n + 1)
+    settings = load_settings({}, store=args.store, quiet=True)
+    pipeline = build_pipeline(settings)
+    pipeline.warm_up()
+    pipeline.ask(questions[0][0], as_of=questions[0][1])
+    stages: dict[str, list[float]] = {s: [] for s in STAGES}
+    wall, sentences = [], []
+    for question, as_of in questions[1:]:
+        t = time.perf_counter()
+        answer = pipeline.ask(question, as_of=as_of)
+        wall.append((time.perf_counter() - t) * 1000)
+        for s in STAGES:
+            stages[s].append(float(answer.timings_ms.get(s, 0.0)))
+        day = dt.date.fromisoformat(as_of) if as_of else None
+        sentences.append(len(candidates(pipeline.retriever.search(answer.standalone_question, published_by=day))))
+    rows = "\n".join(f"| {s} | {median(v):.0f} | {p95(v):.0f} |" for s, v in stages.items())
+    record("Warm `newsbot ask` on real news", f"""
+Store {args.store} ({pipeline.store.count()} chunks), {len(wall)} questions of {args.cases.name} after one
+warm-up question, each with its as-of date; extractive answerer, question encoder
+**{pipeline.embedder.backend}**. Candidate sentences embedded per question: median
+{median(sentences):.0f} (p95 {p95(sentences):.0f}).
+
+| stage | p50 ms | p95 ms |
+|---|---|---|
+{rows}
+| wall clock of `Pipeline.ask` | {median(wall):.0f} | {p95(wall):.0f} |
+
+Target: warm p50 ≤ 300 ms.
+""")
+
+
+if __name__ == "__main__":
+    main()
