@@ -285,3 +285,31 @@ def test_an_extractive_best_sentence_about_another_year_gives_way_to_the_next_on
     out = qa.answer("Who won the 2021 harbour regatta?", (), retriever=r, answerer=ExtractiveAnswerer(),
                     settings=settings, scorer=OtherYearFirst())
     assert not out.refused and "Ada Lind" in out.answer and "2019" not in out.answer
+
+
+class CountingEmbedder:
+    """The real MiniLM, counting the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, 0
+
+    def embed(self, texts):
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("kept", [4096, 0])
+def test_a_repeated_question_embeds_only_what_the_sentence_cache_lacks(seed_store, minilm, kept):
+    embedder = CountingEmbedder(minilm)
+    p = build_pipeline(load_settings({}, top_k=4, llm="extractive", evidence_cache_texts=kept),
+                       embedder=embedder, store=seed_store)
+    first = p.ask(RUSSIA_Q)
+    used = embedder.texts
+    again = p.ask(RUSSIA_Q)
+    assert again.answer == first.answer and again.evidence == first.evidence  # the same vectors, cached or not
+    # the retriever embeds the question each time; the scorer, its sentences only when none are kept
+    assert embedder.texts - used == (1 if kept else used)
+    assert used > 5

@@ -18,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from bot.answerers.registry import build_answerer, resolve_name
 from bot.answering import flow as qa
+from bot.answering.embed_cache import CachedEmbed
 from bot.answering.evidence import EvidenceScorer, load_weights
 from bot.answering.retrieve import Retriever
 from bot.core.errors import StoreMissingError
@@ -77,7 +78,8 @@ class Pipeline:
         with self._lock:
             if self._scorer is None:
                 weights = load_weights(self.settings.scorer_weights)
-                self._scorer = EvidenceScorer(weights, embed=lambda texts: self.embedder.embed(list(texts)),
+                embed = CachedEmbed(lambda texts: self.embedder.embed(list(texts)), self.settings.evidence_cache_texts)
+                self._scorer = EvidenceScorer(weights, embed=embed,
                                               threshold=self.settings.refusal_threshold,
                                               runner_up=self.settings.runner_up_cutoff)
             return self._scorer

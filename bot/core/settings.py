@@ -60,6 +60,7 @@ class Settings:
     # --- retrieval and refusal ---------------------------------------------------
     top_k: int = _setting(8, "Passages retrieved: their sentences are the evidence candidates, and they are handed to the answerer (-k).", "NEWSBOT_TOP_K")
     max_per_article: int = _setting(3, "At most this many of the top_k passages may come from one article (diversity).", "NEWSBOT_MAX_PER_ARTICLE")
+    evidence_cache_texts: int = _setting(4096, "Sentence vectors a long-running process (chat, slack, ask --json -) keeps between questions, least recently used dropped first (~3 KB each): a follow-up about the same story embeds only its new sentences (0: none kept).", "NEWSBOT_EVIDENCE_CACHE_TEXTS")
     refusal_threshold: float | None = _setting(None, "Probability (0..1) that the best evidence sentence answers, below which the bot refuses before any LLM call; default: the value calibrated by `make train` (bot/answering/scorer_weights.json).", "NEWSBOT_REFUSAL_THRESHOLD")
     runner_up_cutoff: float | None = _setting(None, "Probability (0..1) from which the second-best evidence sentence joins an extractive answer, never below the refusal threshold (0: every verified runner-up above it); default: the value in bot/answering/scorer_weights.json, fitted on the pipeline's answers by `make runner-up` (kept by `make train`).", "NEWSBOT_RUNNER_UP_CUTOFF")
     scorer_weights: Path | None = _setting(None, "Weights of the evidence scorer (default: the committed bot/answering/scorer_weights.json, fitted by `make train`).", "NEWSBOT_SCORER_WEIGHTS")
