@@ -1,11 +1,10 @@
 """Warm `newsbot ask` latency on real news: an index built by `newsbot index` from whole articles.
 
-`bench/ask.py` times the seed store (two short articles) and `bench/retrieval.py` synthetic
-120-word windows; both give the evidence scorer fewer and shorter candidate sentences than whole
-news articles do, and the scorer embeds every candidate, so its cost grows with them. This times
-the questions of an eval set over the index built for it, each with its as-of date, one process
-with models loaded (the first question warms up and is not counted), and reports the median and
-95th percentile of each stage the answer records (``timings_ms``) and the candidate sentences
+`bench/ask.py` times the seed store (two articles), `bench/retrieval.py` synthetic 120-word
+windows of real text with synthetic vectors. This times real questions over an index of whole
+real articles, as `newsbot eval` builds one, each with its as-of date: one process with models
+loaded (the first question warms up and is not counted). It reports the median and 95th
+percentile of each stage the answer records (``timings_ms``) and the candidate sentences
 embedded per question.
 
     python -m evals.realtimeqa --year 2024 --split test --every 2 --out /tmp/rt24

@@ -27,9 +27,9 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
-from typing import Callable, Sequence
+from typing import Sequence
 
-Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+from bot.answering.evidence import Embed
 
 
 class CachedEmbed:
