@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
@@ -24,39 +23,26 @@ from common import median, p95, record
 
 from bot.answering.features import candidates
 from bot.answering.pipeline import build_pipeline
+from bot.core.errors import InputError
 from bot.core.settings import load_settings
+from evals.runner import load_cases
 
 STAGES = ("retrieve", "evidence", "generate", "verify", "total")
-
-
-def load_questions(path: Path, n: int) -> list[tuple[str, str | None]]:
-    """(question, as_of) of the first ``n`` cases of a cases .jsonl (``as_of`` or ``date``)."""
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-            out.append((str(case["question"]), case.get("as_of") or case.get("date")))
-        except (ValueError, KeyError, TypeError):
-            raise SystemExit(f"{path}:{number}: not a case line with a 'question'") from None
-        if len(out) == n:
-            break
-    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Warm ask latency on real news (see module docstring).")
     ap.add_argument("--store", type=Path, required=True, help="an index built by `newsbot index`")
-    ap.add_argument("--cases", type=Path, required=True, help="cases .jsonl: question, as_of (or date)")
+    ap.add_argument("--cases", type=Path, required=True, help="eval cases .jsonl (each question asked at its as_of or date)")
     ap.add_argument("--n", type=int, default=60, help="questions timed (after one warm-up question)")
     ap.add_argument("--again", action="store_true",
                     help="ask each question a second time at once and time that too (a question about a story "
                          "just asked about: the sentence cache's case)")
     args = ap.parse_args()
-    if not args.cases.is_file():
-        raise SystemExit(f"{args.cases}: no such cases file")
-    questions = load_questions(args.cases, args.n + 1)
+    try:
+        questions = [(c.question, c.as_of) for c in load_cases(args.cases)[:args.n + 1]]
+    except InputError as error:
+        raise SystemExit(str(error)) from None
     settings = load_settings({}, store=args.store, quiet=True)
     pipeline = build_pipeline(settings)
     pipeline.warm_up()
