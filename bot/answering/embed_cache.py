@@ -51,17 +51,19 @@ class CachedEmbed:
         texts = list(texts)
         if not self._size:
             return [list(v) for v in self._embed(texts)]
+        unique = list(dict.fromkeys(texts))
         found: dict[str, array] = {}
         with self._lock:
-            for t in dict.fromkeys(texts):
+            for t in unique:
                 if t in self._vectors:
                     self._vectors.move_to_end(t)
                     found[t] = self._vectors[t]
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        missing = [t for t in unique if t not in found]
         fresh = {t: array("d", v) for t, v in zip(missing, self._embed(missing))} if missing else {}
+        embedded = sum(1 for t in texts if t in fresh)
         with self._lock:
-            self.hits += len(texts) - sum(1 for t in texts if t in fresh)
-            self.misses += sum(1 for t in texts if t in fresh)
+            self.hits += len(texts) - embedded
+            self.misses += embedded
             for t, v in fresh.items():
                 self._vectors[t] = v
                 self._vectors.move_to_end(t)
